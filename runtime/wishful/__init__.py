@@ -12,8 +12,8 @@ Public API: :func:`configure`, :func:`reset_defaults`, :func:`clear_cache`,
 exceptions below.
 """
 
-import os
-import sys
+import os as _os
+import sys as _sys
 
 from . import _hook
 from ._config import settings
@@ -64,7 +64,7 @@ _UNSET = object()
 
 def configure(
     *,
-    cache_dir: "str | os.PathLike[str] | None" = None,
+    cache_dir: "str | _os.PathLike[str] | None" = None,
     generate: "bool | None" = None,
     model: "str | None" = None,
     context_radius: "int | None" = None,
@@ -77,10 +77,10 @@ def configure(
     when it generates on a miss.
     """
     if cache_dir is not None:
-        path = os.fspath(cache_dir)
+        path = _os.fspath(cache_dir)
         if not isinstance(path, str) or not path.strip():
             raise ValueError("configure(cache_dir=...) needs a non-empty path")
-        settings.cache_dir = os.path.abspath(os.path.expanduser(path))
+        settings.cache_dir = _os.path.abspath(_os.path.expanduser(path))
         _hook.forget_location()
     if generate is not None:
         if not isinstance(generate, bool):
@@ -104,10 +104,10 @@ def reset_defaults() -> None:
 
 def _forget_modules(names: "set[str]") -> None:
     static_prefix = "wishful.static."
-    for key in list(sys.modules):
+    for key in list(_sys.modules):
         canonical = "wishful." + key[len(static_prefix):] if key.startswith(static_prefix) else key
         if canonical in names or any(canonical.startswith(n + ".") for n in names):
-            del sys.modules[key]
+            del _sys.modules[key]
 
 
 def clear_cache(*, include_unverified: bool = False):  # type: ignore[no-untyped-def]

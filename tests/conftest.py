@@ -1,0 +1,27 @@
+"""Shared fixtures: a clean project directory per test and a way to run Python in it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support.proc import clean_env, run_python
+
+__all__ = ["clean_env", "run_python"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty project directory, made the working directory, with no wishful variables set."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in list(os.environ):
+        if name.startswith("WISHFUL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(root)
+    yield root
