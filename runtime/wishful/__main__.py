@@ -85,8 +85,7 @@ def _print_clear(cache: Cache, include_unverified: bool, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
         return
-    modules = [p for p in report.removed if p.endswith(".py")]
-    print(f"Cleared {len(modules)} module(s) from {cache.root}.")
+    print(f"Cleared {len(report.modules)} module(s) from {cache.root}.")
     for path, reason in report.kept:
         print(f"  kept {path}: {reason}")
     if report.kept:

@@ -43,3 +43,11 @@ class MissingNameError(ImportError, WishfulError):
 
 class DynamicWishError(ImportError, WishfulError):
     """``wishful.dynamic.*`` needs the generation engine at every call."""
+
+
+# Tracebacks show the public spelling (wishful.WishNotFoundError), which is also where pickle
+# finds them.
+for _cls in list(globals().values()):
+    if isinstance(_cls, type) and issubclass(_cls, WishfulError):
+        _cls.__module__ = "wishful"
+del _cls

@@ -224,13 +224,15 @@ class ClearReport:
     """What :meth:`Cache.clear` removed and what it kept (with the reason)."""
 
     cache_dir: Path
-    removed: tuple[str, ...] = ()
-    kept: tuple[tuple[str, str], ...] = ()
+    modules: tuple[str, ...] = ()  #: the modules removed
+    removed: tuple[str, ...] = ()  #: every file removed (modules, metadata, generated packages)
+    kept: tuple[tuple[str, str], ...] = ()  #: (path, reason) of modules kept
     removed_cache_dir: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
             "cache_dir": str(self.cache_dir),
+            "modules": list(self.modules),
             "removed": list(self.removed),
             "kept": [{"path": p, "reason": r} for p, r in self.kept],
             "removed_cache_dir": self.removed_cache_dir,
@@ -585,6 +587,7 @@ class Cache:
                 f"{ENV_CACHE_DIR} or the cache_dir setting (resolved from: {self.source})"
             )
         removed: list[str] = []
+        modules: list[str] = []
         kept: list[tuple[str, str]] = []
         for status in self.inspect():
             keep_reason = None
@@ -596,6 +599,7 @@ class Cache:
                 kept.append((str(status.path), keep_reason))
                 continue
             with self.lock(status.module):
+                modules.append(status.module)
                 _unlink(status.path, removed)
                 _drop_bytecode(status.path)
                 _unlink(self.metadata_path(status.module), removed)
@@ -607,7 +611,7 @@ class Cache:
                 removed_dir = True
         except OSError:
             pass
-        return ClearReport(root, tuple(removed), tuple(kept), removed_dir)
+        return ClearReport(root, tuple(modules), tuple(removed), tuple(kept), removed_dir)
 
     def _remove_leftovers(self, removed: list[str]) -> None:
         """Remove metadata of absent modules, empty generated packages, bytecode, locks."""

@@ -10,9 +10,11 @@ from pathlib import Path
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The current environment without WISHFUL_* variables, plus ``extra``."""
+    """The current environment without WISHFUL_* variables or PYTHONPATH, with bytecode
+    writing on (as for users), plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WISHFUL_")}
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # bytecode caching is part of what is tested
     env.update(extra)
     return env
 
