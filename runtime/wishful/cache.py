@@ -388,7 +388,7 @@ class Cache:
                                 detail="the wish (hint, call sites or types) changed since generation",
                                 **base)
         if verified:
-            detail = f"unchanged since {meta.model or 'it was'} generated it"
+            detail = f"unchanged since it was generated (model: {meta.model or 'unknown'})"
         else:
             detail = "recorded without a validated code hash (ok, unverified)"
         return ModuleStatus(state=State.OK, detail=detail, **base)
