@@ -13,7 +13,11 @@ naming the module, the cache directory and the fix.
 import _thread
 import os
 import sys
-from importlib.machinery import ModuleSpec, SourceFileLoader
+try:  # already loaded at interpreter start; importlib.machinery would add importlib + warnings
+    from _frozen_importlib import ModuleSpec
+    from _frozen_importlib_external import SourceFileLoader
+except ImportError:  # pragma: no cover - other implementations
+    from importlib.machinery import ModuleSpec, SourceFileLoader
 
 from ._config import settings
 from ._errors import (

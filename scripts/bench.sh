@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run every benchmark in benchmarks/ in the project's venv (set up by _env.sh), passing the
+# arguments through: ./scripts/bench.sh [--runs N] [--quick] [--python PATH] [--output FILE]
+# Results go to benchmarks/results/<benchmark>.json unless --output says otherwise.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
+cd "$ROOT"
+shopt -s nullglob
+benches=(benchmarks/*.py)
+if [ ${#benches[@]} -eq 0 ]; then
+  echo "no benchmarks found in $ROOT/benchmarks" >&2
+  exit 1
+fi
+status=0
+for bench in "${benches[@]}"; do
+  echo "==> $bench"
+  python "$bench" "$@" || status=$?
+done
+exit "$status"
