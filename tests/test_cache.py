@@ -371,9 +371,13 @@ def test_clear_all_removes_unverified_modules_but_not_foreign_files(cache: Cache
     write(cache)
     (cache.root / "manual.py").write_text("Z = 3\n")
     (cache.root / "data.csv").write_text("a,b\n")
+    outside = cache.root.parent / "keep-me.py"
+    outside.write_text("KEEP = 1\n")
+    os.symlink(outside, cache.root / "link.py")
     report = cache.clear(include_unverified=True)
     assert cache.modules() == []
     assert (cache.root / "data.csv").exists()
+    assert outside.read_text() == "KEEP = 1\n"  # only the link inside the cache went
     assert not report.removed_cache_dir
 
 
@@ -420,9 +424,17 @@ def test_inspect_lists_every_module_with_its_state(cache: Cache) -> None:
     (cache.root / "bad.py").write_text("def (\n")
     (cache.root / "not-a-module.py").write_text("x = 1\n")
     (cache.root / "_private.py").write_text("x = 1\n")
-    states = {s.module: s.state for s in cache.inspect()}
-    assert states == {
+    (cache.root / "notes.txt").write_text("stray\n")
+    (cache.root / "data").mkdir()
+    (cache.root / "data" / "loose.py").write_text("x = 1\n")  # not a package: not scanned
+    outside = cache.root.parent / "outside.py"
+    outside.write_text("x = 1\n")
+    os.symlink(outside, cache.root / "escape.py")
+    statuses = {s.module: s for s in cache.inspect()}
+    assert {m: s.state for m, s in statuses.items()} == {
         "wishful.a.b": State.PLACEHOLDER,
         "wishful.bad": State.INVALID,
+        "wishful.escape": State.INVALID,
         "wishful.text": State.OK,
     }
+    assert "outside the cache" in statuses["wishful.escape"].detail

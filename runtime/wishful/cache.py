@@ -340,9 +340,14 @@ class Cache:
         """
         parts = wish_parts(module)
         name = module_name(parts)
-        kind, where = locate(str(self.root), parts)
-        path = Path(where)
         meta, problem = self._safe_metadata(name)
+        try:
+            kind, where = locate(str(self.root), parts)
+        except CacheError as exc:  # a symlink out of the cache, or both a.py and a/
+            return ModuleStatus(module=name, path=self.root.joinpath(*parts).with_suffix(".py"),
+                                state=State.INVALID, detail=str(exc), metadata=meta,
+                                metadata_problem=problem, missing_names=tuple(names))
+        path = Path(where)
         requested = meta.names if meta else ()
         base = dict(module=name, path=path, metadata=meta, metadata_problem=problem,
                     requested=requested)
