@@ -50,7 +50,12 @@ from ._paths import (
 #: the module it wrote. For ``wishful.dynamic.*`` it looks for ``dynamic_spec(module: str)``.
 ENGINE_HOOK_MODULE = "wishful_lsp.runtime_hook"
 
-ModuleType = type(sys)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+else:
+    ModuleType = type(sys)  # types would be one more import on the hot path
+
 _PREFIX = NAMESPACE + "."
 _FIX = (
     'Fix: run `wishful generate <your file>`, or use the "Generate with wishful" quick fix in '
@@ -145,7 +150,7 @@ def _install_getattr(module: ModuleType) -> None:
             raise _missing_name_error(module, name)
         raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
 
-    module.__getattr__ = __getattr__  # type: ignore[attr-defined]
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
 
 
 # ----------------------------------------------------------------------------- loaders
@@ -236,19 +241,19 @@ class WishfulFinder:
         head, _, tail = rest.partition(".")
         if head == STATIC or head == DYNAMIC:
             if not tail:
-                spec = ModuleSpec(fullname, _NamespaceLoader(), is_package=True)
+                spec = ModuleSpec(fullname, _NamespaceLoader(), is_package=True)  # type: ignore[arg-type]
                 spec.submodule_search_locations = []
                 return spec
             if head == DYNAMIC:
                 return _dynamic_spec(fullname)
             canonical = _PREFIX + tail
             _find_file(canonical, fullname)  # raise the miss error under the name used
-            return ModuleSpec(fullname, _AliasLoader(canonical))
+            return ModuleSpec(fullname, _AliasLoader(canonical))  # type: ignore[arg-type]
         if head.startswith("_") or head in RESERVED_NAMES:
             return None  # the runtime's own modules and attributes; found the normal way
         kind, file = _find_file(fullname, fullname)
         if kind == NAMESPACE_DIR:
-            spec = ModuleSpec(fullname, _NamespaceLoader(), is_package=True, origin=None)
+            spec = ModuleSpec(fullname, _NamespaceLoader(), is_package=True, origin=None)  # type: ignore[arg-type]
             spec.submodule_search_locations = [file]
             return spec
         loader = WishLoader(fullname, file)
@@ -318,7 +323,7 @@ def install() -> None:
     if WishfulFinder in sys.meta_path:
         return
     uninstall()  # a finder left by an earlier copy of this module (importlib.reload)
-    sys.meta_path.insert(0, WishfulFinder)  # type: ignore[arg-type]
+    sys.meta_path.insert(0, WishfulFinder)
 
 
 def uninstall() -> None:

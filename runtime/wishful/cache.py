@@ -23,7 +23,6 @@ import enum
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -47,9 +46,7 @@ from ._paths import (
     ENV_CACHE_DIR,
     META_DIRNAME,
     MISSING,
-    MODULE,
     NAMESPACE_DIR,
-    PACKAGE,
     RESERVED_NAMES,
     canonical_name,
     ensure_inside,
@@ -341,62 +338,58 @@ class Cache:
         parts = wish_parts(module)
         name = module_name(parts)
         meta, problem = self._safe_metadata(name)
+        result = ModuleStatus(
+            module=name, path=self.root.joinpath(*parts).with_suffix(".py"), state=State.MISSING,
+            detail="", requested=meta.names if meta else (), missing_names=tuple(names),
+            metadata=meta, metadata_problem=problem,
+        )
         try:
             kind, where = locate(str(self.root), parts)
         except CacheError as exc:  # a symlink out of the cache, or both a.py and a/
-            return ModuleStatus(module=name, path=self.root.joinpath(*parts).with_suffix(".py"),
-                                state=State.INVALID, detail=str(exc), metadata=meta,
-                                metadata_problem=problem, missing_names=tuple(names))
+            return replace(result, state=State.INVALID, detail=str(exc))
         path = Path(where)
-        requested = meta.names if meta else ()
-        base = dict(module=name, path=path, metadata=meta, metadata_problem=problem,
-                    requested=requested)
+        result = replace(result, path=path)
         if kind in (MISSING, NAMESPACE_DIR):
             detail = f"{path} does not exist" if kind == MISSING else f"{path} has no __init__.py"
-            return ModuleStatus(state=State.MISSING, detail=detail,
-                                missing_names=tuple(names), **base)
-        data = path.read_bytes()
+            return replace(result, detail=detail)
         if kind == EMPTY:
-            return ModuleStatus(state=State.MISSING, detail=f"{path} is empty",
-                                missing_names=tuple(names), **base)
+            return replace(result, detail=f"{path} is empty")
+        data = path.read_bytes()
         verified = meta is not None and meta.code_sha256 == code_hash(data)
         hand_edited = meta is not None and meta.code_sha256 is not None and not verified
-        base.update(verified=verified, hand_edited=hand_edited)
+        result = replace(result, verified=verified, hand_edited=hand_edited)
         try:
             tree = ast.parse(data, filename=str(path))
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
-            where_ = f" (line {line})" if line else ""
-            msg = getattr(exc, "msg", None) or str(exc)
-            return ModuleStatus(state=State.INVALID, detail=f"syntax error{where_}: {msg}",
-                                missing_names=tuple(names), **base)
+            at = f" (line {line})" if line else ""
+            message = getattr(exc, "msg", None) or str(exc)
+            return replace(result, state=State.INVALID, detail=f"syntax error{at}: {message}")
         defined = defined_names(tree)
-        missing = tuple(n for n in names if n not in defined)
-        base.update(defined=defined, missing_names=missing)
+        result = replace(result, defined=defined,
+                         missing_names=tuple(n for n in names if n not in defined))
         if meta is None:
             detail = "no metadata: written by hand or by another tool (ok, unverified)"
             if problem:
                 detail = f"metadata unreadable ({problem}); treated as unverified"
-            return ModuleStatus(state=State.OK, detail=detail, **base)
+            return replace(result, state=State.OK, detail=detail)
         if hand_edited:
-            return ModuleStatus(state=State.HAND_EDITED,
-                                detail="the code was changed after it was validated (kept as is)",
-                                **base)
+            return replace(result, state=State.HAND_EDITED,
+                           detail="the code was changed after it was validated (kept as is)")
         if meta.regenerate:
-            return ModuleStatus(state=State.STALE, detail="regeneration was requested", **base)
+            return replace(result, state=State.STALE, detail="regeneration was requested")
         if meta.placeholder:
-            return ModuleStatus(state=State.PLACEHOLDER,
-                                detail=f"placeholder from the offline model ({meta.model or 'offline'})"
-                                ", not real code", **base)
+            return replace(result, state=State.PLACEHOLDER,
+                           detail=f"placeholder from the offline model ({meta.model or 'offline'}), "
+                           "not real code")
         if fingerprint is not None and fingerprint != meta.fingerprint:
-            return ModuleStatus(state=State.STALE,
-                                detail="the wish (hint, call sites or types) changed since generation",
-                                **base)
+            return replace(result, state=State.STALE,
+                           detail="the wish (hint, call sites or types) changed since generation")
         if verified:
             detail = f"unchanged since it was generated (model: {meta.model or 'unknown'})"
         else:
             detail = "recorded without a validated code hash (ok, unverified)"
-        return ModuleStatus(state=State.OK, detail=detail, **base)
+        return replace(result, state=State.OK, detail=detail)
 
     def _safe_metadata(self, module: str) -> tuple[Metadata | None, str | None]:
         try:
@@ -781,6 +774,3 @@ def default_cache() -> Cache:
 
     return Cache.resolve(configured=settings.cache_dir)
 
-
-if sys.version_info < (3, 10):  # pragma: no cover
-    raise ImportError("wishful-runtime needs Python 3.10 or newer")
