@@ -438,3 +438,24 @@ def test_inspect_lists_every_module_with_its_state(cache: Cache) -> None:
         "wishful.text": State.OK,
     }
     assert "outside the cache" in statuses["wishful.escape"].detail
+
+
+def test_a_crash_between_code_and_metadata_reads_as_hand_edited(project: Path) -> None:
+    """Code is written first, metadata second: killed in between, nothing reads as corrupt."""
+    cache = Cache(project / ".wishful")
+    write(cache)
+    crash = (
+        "import os\n"
+        "from wishful.cache import Cache\n"
+        "def die(self, meta):\n"
+        "    os._exit(9)  # the process dies after the code was replaced\n"
+        "Cache._write_metadata = die\n"
+        f"Cache({str(cache.root)!r}).write('wishful.text', 'X = 2\\n', names=['X'], fingerprint='f2', model='m')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", crash], env=clean_env(), capture_output=True)
+    assert result.returncode == 9
+    status = cache.status("wishful.text")
+    assert status.state is State.HAND_EDITED
+    assert cache.path_for("wishful.text").read_text() == "X = 2\n"
+    assert not list(cache.root.rglob("*.tmp"))
+    assert write(cache).state is State.OK  # the next generation brings them back in line
