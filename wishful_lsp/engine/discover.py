@@ -41,7 +41,7 @@ _IMPORT_LINE = re.compile(
     r"[ \t]*(?:from[ \t]+wishful(?:[ \t]*\.[ \t]*\w+)*[ \t]+import\b"
     r"|import[ \t]+[^\n#;]*\bwishful\b)"
 )
-_DECORATOR_LINE = re.compile(r"[ \t]*@[ \t]*(?:(?P<prefix>\w+)[ \t]*\.[ \t]*)?(?P<kind>type|context)\b")
+_DECORATOR_LINE = re.compile(r"[ \t]*@[ \t]*(?:(?P<prefix>\w+)[ \t]*\.[ \t]*)?(?P<kind>\w+)\b")
 _COMMENT_HINT = re.compile(r"^\s*desired\s*:", re.IGNORECASE)
 _NEWLINES = re.compile(r"\r\n?")
 
@@ -236,7 +236,7 @@ class _Builder:
     redact: Callable[[str], str]
     wishes: list[Wish] = field(default_factory=list)
     bindings: list[_Binding] = field(default_factory=list)
-    wishful_aliases: set[str] = field(default_factory=set)  #: names bound to wishful.type/context
+    wishful_aliases: dict[str, str] = field(default_factory=dict)  #: local name -> "type"/"context"
     problems: list[str] = field(default_factory=list)
     statements: dict[int, _Statement | None] = field(default_factory=dict)
     import_lines: set[int] = field(default_factory=set)
@@ -355,7 +355,7 @@ def _read_from_import(b: _Builder, st: _Statement, node: ast.ImportFrom, hints: 
             spelled = f"{module}.{alias.name}"
             if module == "wishful" and _canonical(spelled) is None:
                 if alias.name in ("type", "context"):
-                    b.wishful_aliases.add(alias.asname or alias.name)
+                    b.wishful_aliases[alias.asname or alias.name] = alias.name
                 continue
             _add_module_wish(b, st, alias, spelled, alias.asname or alias.name, hints,
                              statement_span, form="package")
@@ -472,10 +472,14 @@ def _read_decorated(b: _Builder, lines: list[int]) -> tuple[list[TypeDecl], list
         match = _DECORATOR_LINE.match(b.text.lines[line])
         if match is None:
             continue
-        prefix, kind = match.group("prefix"), match.group("kind")
-        if prefix is None and kind not in b.wishful_aliases:
-            continue
-        if prefix is not None and prefix != "wishful":
+        prefix, name = match.group("prefix"), match.group("kind")
+        if prefix is None:
+            if name not in b.wishful_aliases:
+                continue
+            kind = b.wishful_aliases[name]
+        elif prefix == "wishful" and name in ("type", "context"):
+            kind = name
+        else:
             continue
         block = _block_source(b.text, line)
         try:
@@ -486,7 +490,7 @@ def _read_decorated(b: _Builder, lines: list[int]) -> tuple[list[TypeDecl], list
         if not tree.body:
             continue
         node = tree.body[0]
-        decorator = next((d for d in getattr(node, "decorator_list", []) if _is_wishful(d, kind, b)), None)
+        decorator = next((d for d in getattr(node, "decorator_list", []) if _is_wishful(d, kind, name, b)), None)
         if decorator is None:
             continue
         source = b.redact(block.rstrip())
@@ -498,11 +502,11 @@ def _read_decorated(b: _Builder, lines: list[int]) -> tuple[list[TypeDecl], list
     return types, providers
 
 
-def _is_wishful(node: ast.expr, kind: str, b: _Builder) -> bool:
+def _is_wishful(node: ast.expr, kind: str, local: str, b: _Builder) -> bool:
     target = node.func if isinstance(node, ast.Call) else node
     if isinstance(target, ast.Attribute):
         return isinstance(target.value, ast.Name) and target.value.id == "wishful" and target.attr == kind
-    return isinstance(target, ast.Name) and target.id == kind and kind in b.wishful_aliases
+    return isinstance(target, ast.Name) and target.id == local and b.wishful_aliases.get(local) == kind
 
 
 def _string_args(decorator: ast.expr, keyword: str) -> tuple[str, ...]:
@@ -595,13 +599,17 @@ def _read_uses(b: _Builder) -> None:
                     site_parents = parents[:-1] if site_node is not call_node else parents
                     site = _call_site(b, statement, site_node, site_parents)
                     module_names.setdefault(binding.wish_index, {}).setdefault(attr, []).append(site)
+    def ordered(sites: list[CallSite]) -> tuple[CallSite, ...]:
+        return tuple(sorted(sites, key=lambda c: c.span.start))
+
     for index, wish in enumerate(b.wishes):
         if wish.form == "from":
-            names = tuple(replace(n, calls=tuple(found.get((index, n.name), ()))) for n in wish.names)
+            names = tuple(replace(n, calls=ordered(found.get((index, n.name), []))) for n in wish.names)
         else:
+            attrs = sorted(module_names.get(index, {}).items(), key=lambda kv: min(c.span.start for c in kv[1]))
             names = tuple(
-                RequestedName(attr, sites[0].span, None, (), tuple(sites))
-                for attr, sites in module_names.get(index, {}).items()
+                RequestedName(attr, ordered(sites)[0].span, None, (), ordered(sites))
+                for attr, sites in attrs
                 if not attr.startswith("_")
             )
         b.wishes[index] = replace(wish, names=names)
