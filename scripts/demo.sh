@@ -1,24 +1,43 @@
 #!/usr/bin/env bash
-# The main job, offline: an application imports wished-for functions from the project's cache.
-# Sets up .venv itself. No API key, no network, no model.
+# The main job, offline: wish for functions, generate them (offline model), check, and run.
+# Sets up .venv itself. No API key, no network: with no model configured, wishful uses its
+# offline model, which answers the bundled examples with recorded, checked implementations.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
-cd "$ROOT/examples/quickstart"
+unset WISHFUL_MODEL DEFAULT_MODEL WISHFUL_CACHE_DIR
+
+work="$ROOT/.cache/demo"
+rm -rf "$work"
+mkdir -p "$work"
+cp -r "$ROOT/examples/quickstart/." "$work/"
+cd "$work"
+
+echo "== examples/quickstart/app.py (copied to $work)"
+cat app.py
 
 echo
-echo "== The cache of examples/quickstart (python -m wishful inspect)"
-python -m wishful inspect
+echo "== wishful check   (nothing generated yet: exit 1 is expected)"
+if wishful check; then
+  echo "expected check to fail before generation" >&2
+  exit 1
+fi
 
 echo
-echo "== python app.py  (imports wishful.text from .wishful/text.py: plain Python, no model)"
+echo "== wishful generate"
+wishful generate
+
+echo
+echo "== wishful check"
+wishful check
+
+echo
+echo "== .wishful/text.py (plain Python: read it, edit it, commit it)"
+cat .wishful/text.py
+
+echo
+echo "== python app.py   (imports wishful.text from the cache: no model, no network)"
 python app.py
 
 echo
-echo "== python not_generated_yet.py  (a wish nobody has generated: a clear error, exit 1)"
-if err="$(python not_generated_yet.py 2>&1)"; then
-  echo "expected an ImportError for a name that is not in the cache" >&2
-  exit 1
-fi
-echo "${err##*$'\n'}"
-echo
-echo "Done. Edit examples/quickstart/.wishful/text.py freely: it is your code now."
+echo "== python -m wishful inspect"
+python -m wishful inspect

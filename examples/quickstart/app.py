@@ -1,7 +1,7 @@
 """Quickstart: import a function that was wished for, generated once, and cached as plain Python.
 
-Run it with ``python app.py`` from this directory: the wishful runtime finds ``.wishful/`` here and
-loads ``.wishful/text.py`` at the cost of a plain import (no model, no network).
+Generate it with ``wishful generate`` (the offline model knows these two), then run ``python app.py``:
+the runtime loads ``.wishful/text.py`` at the cost of a plain import (no model, no network).
 """
 
 # desired: pull every e-mail address out of free text, lower-cased, in order of appearance

@@ -58,7 +58,7 @@ def _cache(args: argparse.Namespace) -> Cache:
     return default_cache()
 
 
-def _print_inspect(cache: Cache, as_json: bool) -> None:
+def print_inspect(cache: Cache, as_json: bool) -> None:
     statuses = cache.inspect()
     if as_json:
         print(json.dumps({"cache_dir": str(cache.root), "source": cache.source,
@@ -80,7 +80,7 @@ def _print_inspect(cache: Cache, as_json: bool) -> None:
             print(f"  {'':<{width}}  {s.detail}")
 
 
-def _print_clear(cache: Cache, include_unverified: bool, as_json: bool) -> None:
+def print_clear(cache: Cache, include_unverified: bool, as_json: bool) -> None:
     report = cache.clear(include_unverified=include_unverified)
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
@@ -92,13 +92,22 @@ def _print_clear(cache: Cache, include_unverified: bool, as_json: bool) -> None:
         print("Run `python -m wishful clear --all` to remove those too.")
 
 
-def _print_regen(cache: Cache, module: str, as_json: bool) -> None:
+def print_regen(cache: Cache, module: str, as_json: bool) -> None:
     status = cache.request_regeneration(module)
     if as_json:
         print(json.dumps(status.to_json(), indent=2))
         return
     print(f"Marked {status.module} for regeneration; it is now stale. The next "
           "`wishful generate` (or the editor quick fix) rewrites it. Nothing was deleted.")
+
+
+def report_error(exc: BaseException, as_json: bool) -> None:
+    """Print an error as one line (or a JSON object), the way every wishful command does."""
+    message = str(exc).replace("\n", " ")
+    if as_json:
+        print(json.dumps({"error": message, "kind": type(exc).__name__}))
+    else:
+        print(f"wishful: error: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,17 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cache = _cache(args)
         if args.command == "inspect":
-            _print_inspect(cache, args.json)
+            print_inspect(cache, args.json)
         elif args.command == "clear":
-            _print_clear(cache, args.include_unverified, args.json)
+            print_clear(cache, args.include_unverified, args.json)
         else:
-            _print_regen(cache, args.module, args.json)
+            print_regen(cache, args.module, args.json)
     except (WishfulError, OSError) as exc:
-        message = str(exc).replace("\n", " ")
-        if getattr(args, "json", False):
-            print(json.dumps({"error": message, "kind": type(exc).__name__}))
-        else:
-            print(f"wishful: error: {message}", file=sys.stderr)
+        report_error(exc, getattr(args, "json", False))
         return 1
     return 0
 

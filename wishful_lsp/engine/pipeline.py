@@ -1,0 +1,266 @@
+"""The pipeline every face calls: plan → prompt → model → extract → merge → validate → repair → write.
+
+:func:`generate` runs it for one module (async, cancellable: nothing is written until the code
+has passed validation, and a cancelled or failed run leaves the cache byte-identical).
+:func:`check` classifies a module against its wishes without calling any model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from wishful._errors import CacheLockTimeout, WishfulError
+from wishful.cache import Cache, ModuleStatus, State
+
+from .extract import Example, ExtractionError, extract
+from .merge import MergeError, merge
+from .model import EventSink, Model, ModelError
+from .offline import PLACEHOLDER_MARKER, OfflineModel
+from .prompt import ModuleRequest, build_messages, fingerprint, repair_messages
+from .settings import EngineSettings
+from .validate import BasicValidator, Finding, Validator, Verdict
+
+#: States ``wishful check`` accepts.
+ACCEPTED = ("ok", "hand-edited")
+
+
+class GenerationError(WishfulError):
+    """A generation failed; nothing was written. ``kind`` classifies it, the message is one line."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    module: str
+    action: str  #: generated, merged, regenerated, unchanged
+    status: ModuleStatus
+    model: str
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    placeholder: bool = False
+    repair_rounds: int = 0
+    elapsed: float = 0.0
+    verdict: Verdict | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The check of one module: its state as the wishes see it (``missing-name`` included)."""
+
+    module: str
+    state: str
+    detail: str
+    status: ModuleStatus
+    fingerprint: str
+    missing_names: tuple[str, ...] = field(default=())
+
+
+def make_model(settings: EngineSettings) -> Model:
+    """The model the settings ask for (the offline model when none is configured)."""
+    if settings.model.offline:
+        return OfflineModel()
+    from .litellm_model import LiteLLMModel
+
+    return LiteLLMModel(settings.model)
+
+
+def check(cache: Cache, request: ModuleRequest, settings: EngineSettings) -> CheckResult:
+    """Classify ``request.module``: ok, missing, missing-name, stale, hand-edited, placeholder, invalid."""
+    fp = fingerprint(request, settings.model_label)
+    status = cache.status(request.module, fingerprint=fp, names=request.requested)
+    state = status.state.value
+    detail = status.detail
+    if status.state in (State.OK, State.HAND_EDITED, State.STALE, State.PLACEHOLDER) and status.missing_names:
+        state = "missing-name"
+        detail = f"{status.path} does not define {', '.join(status.missing_names)}"
+    return CheckResult(request.module, state, detail, status, fp, status.missing_names)
+
+
+# ----------------------------------------------------------------------------- locking
+
+_local_locks: dict[tuple[int, str, str], asyncio.Lock] = {}
+
+
+@asynccontextmanager
+async def module_lock(cache: Cache, module: str, *, timeout: float) -> AsyncIterator[None]:
+    """Hold ``module``'s cache lock without blocking the event loop.
+
+    Within a process, concurrent generations of one module queue on an asyncio lock; across
+    processes, on the cache's file lock (polled).
+    """
+    loop = asyncio.get_running_loop()
+    key = (id(loop), str(cache.root), module)
+    local = _local_locks.setdefault(key, asyncio.Lock())
+    async with local:
+        deadline = time.monotonic() + timeout
+        while True:
+            holder = cache.lock(module, timeout=0)
+            try:
+                holder.__enter__()
+            except CacheLockTimeout:
+                if time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(0.05)
+                continue
+            break
+        try:
+            yield
+        except BaseException as exc:
+            holder.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        else:
+            holder.__exit__(None, None, None)
+
+
+# ----------------------------------------------------------------------------- generation
+
+
+async def generate(
+    cache: Cache,
+    request: ModuleRequest,
+    settings: EngineSettings,
+    *,
+    model: Model | None = None,
+    validator: Validator | None = None,
+    on_event: EventSink | None = None,
+    force: bool = False,
+    lock_timeout: float = 600.0,
+) -> GenerationResult:
+    """Bring ``request.module`` in line with its wishes; write only code that passed validation.
+
+    Missing names are merged into the existing module (hand edits kept byte for byte); a stale
+    or placeholder module has its requested definitions replaced; a hand-edited module only
+    gains missing names. ``force`` regenerates every requested name (and rewrites a module that
+    does not parse). Another process generating the same module is waited for, and its result
+    used when it already satisfies the wish.
+    """
+    started = time.monotonic()
+    model = model or make_model(settings)
+    validator = validator or BasicValidator()
+    say = on_event or (lambda message: None)
+    module = request.module
+    fp = fingerprint(request, settings.model_label)
+    async with module_lock(cache, module, timeout=lock_timeout):
+        checked = check(cache, request, settings)
+        status = checked.status
+        if not force and checked.state in ACCEPTED:
+            return GenerationResult(module, "unchanged", status, model.name,
+                                    elapsed=time.monotonic() - started, note=checked.detail)
+        if not force and model.offline and checked.state == "placeholder":
+            return GenerationResult(module, "unchanged", status, model.name,
+                                    elapsed=time.monotonic() - started,
+                                    note="still a placeholder: configure a model to generate real code")
+        existing, add, replace = _plan_changes(status, checked.state, request, force)
+        targets = [*add, *replace]
+        messages = build_messages(request.only(targets), existing=existing) if existing else build_messages(request)
+        code, verdict, examples, rounds = await _ask_until_valid(
+            model, validator, messages, module, existing, targets, replace, request, settings, say)
+        placeholder = model.offline and PLACEHOLDER_MARKER in code
+        say(f"writing {status.path}")
+        known = status.metadata.names if status.metadata else ()
+        verdict_json: dict[str, Any] = verdict.to_json()
+        verdict_json["examples"] = [e.to_json() for e in examples]
+        verdict_json["repair_rounds"] = rounds
+        written = cache.write(module, code, names=[*known, *request.requested], fingerprint=fp,
+                              model=model.name, verdict=verdict_json, placeholder=placeholder)
+    action = "generated" if existing is None else ("regenerated" if replace and not add else "merged")
+    return GenerationResult(module, action, written, model.name, tuple(add), tuple(replace),
+                            placeholder, rounds, time.monotonic() - started, verdict)
+
+
+def _plan_changes(status: ModuleStatus, state: str, request: ModuleRequest,
+                  force: bool) -> tuple[str | None, list[str], list[str]]:
+    """``(existing source or None, names to add, names to replace)``."""
+    if status.state is State.MISSING:
+        return None, list(request.requested), []
+    if status.state is State.INVALID:
+        if not force:
+            raise GenerationError(
+                "invalid-module",
+                f"{status.path} is not valid Python ({status.detail}); fix it by hand, or run "
+                "with --force to regenerate the whole module (your edits would be replaced)")
+        return None, list(request.requested), []
+    existing = status.path.read_text(encoding="utf-8")
+    add = list(status.missing_names)
+    if force or state in ("stale", "placeholder"):
+        replace = [n for n in request.requested if n not in add]
+    else:
+        replace = []
+    return existing, add, replace
+
+
+async def _ask_until_valid(
+    model: Model, validator: Validator, messages: list[dict[str, str]], module: str,
+    existing: str | None, targets: Sequence[str], replace: Sequence[str],
+    request: ModuleRequest, settings: EngineSettings, say: Callable[[str], None],
+) -> tuple[str, Verdict, tuple[Example, ...], int]:
+    rounds = 0
+    while True:
+        say(f"asking {model.name}" if rounds == 0 else f"repair round {rounds}: asking {model.name}")
+        try:
+            reply = await model.complete(messages, on_event=say)
+        except ModelError as exc:
+            raise GenerationError(exc.kind, f"{model.name}: {exc}") from None
+        problems: list[str]
+        try:
+            extracted = extract(reply.text, finish_reason=reply.finish_reason)
+        except ExtractionError as exc:
+            if exc.kind == "truncated":
+                raise GenerationError("truncated", str(exc)) from None
+            problems = [f"[no-code] {exc}. Reply with a ```python block."]
+            reply_text = reply.text
+        else:
+            reply_text = reply.text
+            try:
+                merged = merge(existing, extracted.code, targets, replace=replace)
+            except MergeError as exc:
+                raise GenerationError("invalid-module", f"{module}: {exc}") from None
+            except SyntaxError as exc:
+                finding = Finding("syntax", f"syntax error: {exc.msg}", exc.lineno, exc.offset,
+                                  (exc.text or "").strip(), "return complete, valid Python")
+                verdict = Verdict(False, (finding,), ("syntax",))
+            else:
+                say(f"checking {len(extracted.examples)} examples" if extracted.examples else "checking the code")
+                verdict = validator.validate(module, merged.code, request.requested, extracted.examples)
+                if verdict.passed:
+                    return merged.code, verdict, extracted.examples, rounds
+            problems = [f.for_model() for f in verdict.findings]
+        if rounds >= settings.repair_rounds:
+            raise GenerationError(
+                "invalid-code",
+                f"{module}: the model's code was rejected after {rounds} repair round(s): {problems[0]}")
+        rounds += 1
+        messages = repair_messages(messages, reply_text, problems)
+
+
+def run_sync(coroutine: Any) -> Any:
+    """Run a pipeline coroutine from synchronous code (also when a loop is already running)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    import threading
+
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="wishful-generate")
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["value"]
