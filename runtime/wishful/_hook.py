@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 else:
     ModuleType = type(sys)  # types would be one more import on the hot path
 
+GENERATE = "generate"  #: _find_file's answer for a miss the engine may fill at load time
+
 _PREFIX = NAMESPACE + "."
 _FIX = (
     'Fix: run `wishful generate <your file>`, or use the "Generate with wishful" quick fix in '
@@ -252,6 +254,8 @@ class WishfulFinder:
         if head.startswith("_") or head in RESERVED_NAMES:
             return None  # the runtime's own modules and attributes; found the normal way
         kind, file = _find_file(fullname, fullname)
+        if kind == GENERATE:
+            return ModuleSpec(fullname, _GeneratingLoader(fullname), origin=file)  # type: ignore[arg-type]
         if kind == NAMESPACE_DIR:
             spec = ModuleSpec(fullname, _NamespaceLoader(), is_package=True, origin=None)  # type: ignore[arg-type]
             spec.submodule_search_locations = [file]
@@ -269,7 +273,8 @@ class WishfulFinder:
 
 
 def _find_file(canonical: str, requested: str) -> tuple[str, str]:
-    """Locate ``canonical`` in the cache, generating it on a miss when the engine allows."""
+    """Locate ``canonical`` in the cache: ``(kind, path)``. On a miss, ``kind`` is ``generate``
+    when the engine may generate it at load time; otherwise the miss error is raised."""
     try:
         parts = wish_parts(canonical, allow_bare=False)
     except InvalidWishName as exc:
@@ -280,14 +285,50 @@ def _find_file(canonical: str, requested: str) -> tuple[str, str]:
     except CacheError as exc:
         raise ImportError(f"cannot import {requested}: {exc}", name=requested) from None
     if kind in (MISSING, EMPTY):
-        if _generate_on_miss(module_name(parts), root):
-            kind, file = locate(root, parts)
-        if kind in (MISSING, EMPTY):
-            error = miss_error(canonical)
-            error.name = requested
-            raise error
+        if settings.generation_enabled() and _engine_installed():
+            return GENERATE, file
+        error = miss_error(canonical)
+        error.name = requested
+        raise error
     assert kind in (MODULE, PACKAGE, NAMESPACE_DIR)
     return kind, file
+
+
+class _GeneratingLoader:
+    """Loads a module that is not in the cache yet: asks the engine to generate it, then runs
+    the file it wrote through :class:`WishLoader`.
+
+    Generation happens here, in ``exec_module``, and not in ``find_spec``: importlib calls
+    finders while holding its global lock, and a generation that imports or starts threads
+    there would deadlock.
+    """
+
+    def __init__(self, fullname: str) -> None:
+        self.fullname = fullname
+
+    def create_module(self, spec: ModuleSpec) -> "ModuleType | None":
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        parts = wish_parts(self.fullname, allow_bare=False)
+        root, _ = cache_location()
+        kind = MISSING
+        if _generate_on_miss(self.fullname, root):
+            kind, file = locate(root, parts)
+        if kind not in (MODULE, PACKAGE):
+            raise miss_error(self.fullname)
+        loader = WishLoader(self.fullname, file)
+        spec = module.__spec__
+        if spec is not None:
+            spec.loader = loader
+            spec.origin = file
+            spec.has_location = True
+            module.__cached__ = spec.cached  # type: ignore[attr-defined]
+        module.__loader__ = loader
+        module.__file__ = file
+        if kind == PACKAGE:
+            module.__path__ = [os.path.dirname(file)]
+        loader.exec_module(module)
 
 
 def _dynamic_spec(fullname: str) -> ModuleSpec:

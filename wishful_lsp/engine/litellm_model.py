@@ -99,7 +99,7 @@ async def _settle_litellm_logging() -> None:
         await asyncio.wait_for(GLOBAL_LOGGING_WORKER.flush(), timeout=0.5)
     except asyncio.CancelledError:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - best effort
         pass
 
 
@@ -156,7 +156,7 @@ class LiteLLMModel:
                 failure = self._timeout_failure(budget)
             except ModelError:
                 raise
-            except Exception as exc:  # CancelledError is not an Exception: it propagates
+            except Exception as exc:  # noqa: BLE001 - CancelledError is not an Exception
                 failure = self._classify(exc, litellm, api_key, budget)
             else:
                 await _settle_litellm_logging()
@@ -251,7 +251,7 @@ class LiteLLMModel:
             supported = litellm.get_supported_openai_params(
                 model=model, custom_llm_provider=provider
             )
-        except Exception:
+        except Exception:  # noqa: BLE001 - unknown model/provider: no extras
             return False
         return bool(supported) and param in supported
 
@@ -264,21 +264,26 @@ class LiteLLMModel:
         names: list[str] = []
         try:
             names = list(litellm.validate_environment(self.name).get("missing_keys") or [])
-        except Exception:
+        except Exception:  # noqa: BLE001, S110 - only a hint
             pass
         if not names:
             try:
                 provider = litellm.get_llm_provider(self.name)[1]
-            except Exception:
+            except Exception:  # noqa: BLE001 - only a hint
                 provider = self.name.split("/", 1)[0] if "/" in self.name else "openai"
             names = [f"{provider.upper()}_API_KEY"]
         return "set " + " / ".join(names) + " to a valid API key"
 
     def _timeout_failure(self, timeout: float) -> _Failure:
+        setting = self.settings.timeout
+        why = (
+            "the timeout setting"
+            if abs(timeout - setting) < 1e-6
+            else f"what was left of the time budget; timeout setting {setting:g} s"
+        )
         return _Failure(
             "timeout",
-            f"{self.name} did not answer within {timeout:g} s"
-            f" (timeout setting: {self.settings.timeout:g} s)",
+            f"{self.name} did not answer within {timeout:g} s ({why})",
             retryable=True,
             reason=f"no answer within {timeout:g} s",
         )
@@ -289,7 +294,9 @@ class LiteLLMModel:
             message += f" (after {attempts} attempts)"
         return ModelError(failure.kind, message, retryable=failure.retryable)
 
-    def _classify(self, exc: BaseException, litellm: Any, secret: str | None, timeout: float) -> _Failure:
+    def _classify(
+        self, exc: BaseException, litellm: Any, secret: str | None, timeout: float
+    ) -> _Failure:
         """Map a litellm (or transport) exception to a :class:`_Failure`."""
         chain = list(_chain(exc))
         status = _http_status(chain)
@@ -317,6 +324,18 @@ class LiteLLMModel:
                     f"cannot reach {_clean(self._where(), secret)}: {low}",
                     retryable=True,
                     reason="connection failed",
+                )
+            auth_error = getattr(litellm, "AuthenticationError", None)
+            if _NO_KEY.search(detail) or (
+                isinstance(auth_error, type) and isinstance(exc, auth_error)
+            ):
+                # refused before any request (litellm 1.106.2 maps the OpenAI SDK's "Missing
+                # credentials" to InternalServerError 500, so the text is what tells)
+                return _Failure(
+                    "auth",
+                    f"no usable API key for {name}: {detail}; {self._key_hint(litellm)}",
+                    retryable=False,
+                    reason="auth",
                 )
             status = _status_of_litellm_error(exc, litellm)
 
@@ -429,17 +448,22 @@ def _http_status(chain: Sequence[BaseException]) -> int | None:
         if module == "httpx":
             response = getattr(error, "response", None)
             code = getattr(response, "status_code", None)
-            if type(error).__name__ == "HTTPStatusError" and isinstance(code, int):
+            if type(error).__name__ == "HTTPStatusError" and isinstance(code, int) and code >= 400:
                 return code
         elif module == "openai":
             code = getattr(error, "status_code", None)
-            if isinstance(code, int) and hasattr(error, "response"):
+            if isinstance(code, int) and code >= 400 and hasattr(error, "response"):
                 return code
     return None
 
 
 def _status_of_litellm_error(exc: BaseException, litellm: Any) -> int | None:
     """The status for a litellm exception whose chain does not show the HTTP exchange."""
+    catch_all = getattr(litellm, "APIConnectionError", None)
+    if isinstance(catch_all, type) and isinstance(exc, catch_all):
+        # without a transport error in the chain this is litellm's wrapper for anything it
+        # could not map (its status_code is a made-up 500): not worth retrying
+        return None
     by_type: list[tuple[str, int]] = [
         ("RateLimitError", 429),
         ("AuthenticationError", 401),
@@ -459,8 +483,8 @@ def _status_of_litellm_error(exc: BaseException, litellm: Any) -> int | None:
                 actual = getattr(exc, "status_code", None)
                 return actual if isinstance(actual, int) and actual >= 500 else 408
             return code
-    code = getattr(exc, "status_code", None)
-    return code if isinstance(code, int) and 400 <= code < 600 else None
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) and 400 <= status < 600 else None
 
 
 def _any_timeout(chain: Sequence[BaseException]) -> bool:
@@ -504,6 +528,7 @@ def _error_codes(chain: Sequence[BaseException]) -> set[str]:
     return codes
 
 
+_NO_KEY = re.compile(r"api[_ ]?key|credential", re.IGNORECASE)
 _PREFIX = re.compile(r"^(?:litellm\.)?\w*(?:Error|Exception)(?::| -)\s*")
 
 
@@ -537,6 +562,8 @@ def _clean(text: str, secret: str | None) -> str:
     text = " ".join(text.split())
     if len(text) > _DETAIL_LIMIT:
         text = text[: _DETAIL_LIMIT - 3].rstrip() + "..."
+    elif text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]  # it is followed by "; ..." or "(after 3 attempts)" in our messages
     if secret:  # a cut could not have created it, but be certain
         text = text.replace(secret, "***")
     return text
@@ -552,7 +579,7 @@ def _headers_in(chain: Sequence[BaseException]) -> Iterator[Mapping[str, str]]:
             if candidate:
                 try:
                     yield {str(k).lower(): str(v) for k, v in candidate.items()}
-                except Exception:
+                except Exception:  # noqa: BLE001, S112 - not a mapping after all
                     continue
 
 
