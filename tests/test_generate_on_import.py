@@ -94,3 +94,22 @@ def test_a_failed_generation_says_why_and_writes_nothing(project: Path, server: 
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("wishful.WishNotFoundError: wishful.text is not in the cache and generating it failed")
     assert not Cache(project / ".wishful").path_for("wishful.text").exists()
+
+
+def test_dynamic_wishes_are_generated_at_every_call_and_never_cached(project: Path, server: FakeOpenAI) -> None:
+    (project / "pkg" / "dyn.py").write_text(textwrap.dedent(
+        """
+        # desired: tell a story about the word
+        from wishful.dynamic.story import tell
+        print(tell("dragon"), tell("castle"), flush=True)
+        """
+    ))
+    result = subprocess.run([sys.executable, "pkg/dyn.py"], cwd=project, env=env(server),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "tell:dragon tell:castle\n"
+    assert len(server.completions) == 2
+    assert "tell('dragon')" in server.completions[0].prompt
+    assert "tell('castle')" in server.completions[1].prompt
+    assert "tell a story about the word" in server.completions[0].prompt
+    assert not (project / ".wishful" / "story.py").exists()

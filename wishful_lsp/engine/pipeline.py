@@ -177,6 +177,25 @@ async def generate(
                             placeholder, rounds, time.monotonic() - started, verdict)
 
 
+async def produce(
+    request: ModuleRequest,
+    settings: EngineSettings,
+    *,
+    model: Model | None = None,
+    validator: Validator | None = None,
+    on_event: EventSink | None = None,
+    runtime_call: str | None = None,
+) -> tuple[str, Verdict]:
+    """Generate and validate code for ``request`` without touching the cache (dynamic wishes)."""
+    model = model or make_model(settings)
+    validator = validator or BasicValidator()
+    messages = build_messages(request, runtime_call=runtime_call)
+    code, verdict, _, _ = await _ask_until_valid(
+        model, validator, messages, request.module, None, list(request.requested), [], request,
+        settings, on_event or (lambda message: None))
+    return code, verdict
+
+
 def _plan_changes(status: ModuleStatus, state: str, request: ModuleRequest,
                   force: bool) -> tuple[str | None, list[str], list[str]]:
     """``(existing source or None, names to add, names to replace)``."""

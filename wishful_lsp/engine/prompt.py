@@ -209,8 +209,12 @@ def build_messages(
     *,
     existing: str | None = None,
     python: tuple[int, int] | None = None,
+    runtime_call: str | None = None,
 ) -> list[dict[str, str]]:
-    """Chat messages asking for ``request``'s names (only the new ones if ``existing``)."""
+    """Chat messages asking for ``request``'s names (only the new ones if ``existing``).
+
+    ``runtime_call`` (dynamic wishes) describes the call being made right now.
+    """
     parts = [f"Module: {request.module}", f"Names to implement: {', '.join(request.requested)}"]
     if request.hints:
         parts.append("Comments next to the import:\n" + "\n".join(f"# {h}" for h in request.hints))
@@ -223,6 +227,12 @@ def build_messages(
     if request.providers:
         parts.append("Extra context the developer provides for this module:")
         parts.extend(f"```python\n{p.source}\n```" for p in request.providers)
+    if runtime_call is not None:
+        parts.append(
+            "This is a dynamic wish: the code is generated for this one call and then run:\n"
+            f"```python\n{runtime_call}\n```\nWrite general code that handles this call; do not "
+            "hard-code its result."
+        )
     if existing is not None:
         parts.append(
             "The module already exists (below). Reply with ONLY the new definitions listed above "
