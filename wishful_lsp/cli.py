@@ -22,7 +22,7 @@ from wishful.cache import Cache
 from . import __version__
 from .engine.pipeline import ACCEPTED, GenerationError, GenerationResult, check, generate
 from .engine.project import Workspace, scan
-from .engine.settings import EngineSettings, SettingsError, load_settings, provider_environment
+from .engine.settings import EngineSettings, SettingsError, apply_provider_environment, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -183,8 +183,7 @@ def _generate(workspace: Workspace, cache: Cache, settings: EngineSettings, args
                 for message in build_messages(request):
                     print(f"--- {message['role']}\n{message['content']}")
         return 0
-    for key, value in provider_environment(settings.project_root).items():
-        os.environ.setdefault(key, value)  # API keys kept in .env, for this run only
+    apply_provider_environment(settings.project_root)
     return asyncio.run(_generate_all(workspace, cache, settings, modules, args.force))
 
 

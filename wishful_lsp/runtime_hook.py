@@ -54,7 +54,7 @@ def generate_on_miss(module: str, cache_dir: str) -> bool:
     """
     from .engine.pipeline import GenerationError, generate, run_sync
     from .engine.project import scan
-    from .engine.settings import load_settings, provider_environment
+    from .engine.settings import apply_provider_environment, load_settings
 
     source = importing_file()
     if source is None:
@@ -72,8 +72,7 @@ def generate_on_miss(module: str, cache_dir: str) -> bool:
         if not request.names:
             return False
         _say(f"generating {module} ({', '.join(request.requested)}) with {settings.model_label}...")
-        for key, value in provider_environment(settings.project_root).items():
-            os.environ.setdefault(key, value)
+        apply_provider_environment(settings.project_root)
         result = run_sync(generate(cache, request, settings))
     except (GenerationError, WishfulError, OSError) as exc:
         raise WishNotFoundError(
@@ -132,7 +131,7 @@ class DynamicFunction:
         from .engine.pipeline import GenerationError, produce, run_sync
         from .engine.project import scan
         from .engine.redact import Redactor
-        from .engine.settings import load_settings, provider_environment
+        from .engine.settings import apply_provider_environment, load_settings
 
         canonical = "wishful." + self.module.split(".", 2)[2]
         source = importing_file(sys._getframe(1))
@@ -148,8 +147,7 @@ class DynamicFunction:
         redact = Redactor.for_project(settings.project_root)
         shown = ", ".join([_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()])
         call = redact(f"{self.name}({shown})")
-        for key, value in provider_environment(settings.project_root).items():
-            os.environ.setdefault(key, value)
+        apply_provider_environment(settings.project_root)
         try:
             code, _ = run_sync(produce(request.only([self.name]), settings, runtime_call=call))
         except (GenerationError, WishfulError) as exc:

@@ -168,13 +168,15 @@ def load_settings(
     )
 
 
-def provider_environment(root: Path) -> dict[str, str]:
-    """Variables from the project's ``.env`` that are not already in the environment.
+def apply_provider_environment(root: Path) -> None:
+    """Export the project's ``.env`` variables that the environment does not already set.
 
-    Applied only while a generation the user asked for runs, so API keys kept in ``.env`` reach
-    the provider without ever being stored or logged by wishful.
+    Called only when a generation the user asked for is about to run, so API keys kept in
+    ``.env`` reach the provider (litellm reads the environment) without ever being stored or
+    logged by wishful.
     """
-    return {k: v for k, v in _dotenv(root).items() if k not in os.environ}
+    for key, value in _dotenv(root).items():
+        os.environ.setdefault(key, value)
 
 
 def with_model(settings: EngineSettings, model: str | None) -> EngineSettings:
