@@ -12,12 +12,15 @@ responder (a callable of the request) or the default reply answers. Every reques
 
 Behaviours: :func:`reply`, :func:`stream`, :func:`status`, :func:`delay`, :func:`empty`,
 :func:`invalid_json` and :func:`drop`. ``server.responder = lambda request: reply(...)`` answers
-from the request (a ``str`` return is shorthand for ``reply(text)``).
+from the request (a ``str`` return is shorthand for ``reply(text)``); it runs in a handler
+thread, and an exception there lands in ``server.errors`` (the client sees the connection
+close). ``server.default`` answers when neither the script nor the responder does.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections import deque
@@ -281,14 +284,13 @@ class _Handler(BaseHTTPRequestHandler):
         pieces = [text[i : i + size] for i in range(0, len(text), size)] if size else []
         created = int(time.time())
 
-        def event(delta: dict[str, Any], finish: str | None, **extra: Any) -> None:
+        def event(delta: dict[str, Any], finish: str | None) -> None:
             chunk = {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion.chunk",
                 "created": created,
                 "model": model,
                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-                **extra,
             }
             self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
             self.wfile.flush()
@@ -316,7 +318,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # belt and braces; stop() joins the handler threads itself
+    # server_close() joins only non-daemon handler threads, so: non-daemon, and every wait in a
+    # handler is cut short by stop() (delays, stream gaps) or bounded (the socket timeout)
+    daemon_threads = False
     block_on_close = True
 
     def __init__(self, fake: FakeOpenAI) -> None:
@@ -325,8 +329,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that gave up (timeout, cancellation) makes writes fail: expected, not noise.
-        import sys
-
         exc = sys.exc_info()[1]
         if not isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
             self.fake.errors.append(repr(exc))
