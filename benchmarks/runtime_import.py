@@ -25,9 +25,7 @@ import argparse
 import datetime
 import json
 import marshal
-import math
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -36,6 +34,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _common import clean_env, machine_facts, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "runtime_import.json"
@@ -144,14 +144,6 @@ print(json.dumps({
 # --------------------------------------------------------------------------- helpers
 
 
-def clean_env() -> dict[str, str]:
-    """The parent's environment without WISHFUL_* and PYTHON* variables (PYTHONPATH,
-    PYTHONDONTWRITEBYTECODE, ... would change what is measured)."""
-    return {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("WISHFUL_") and not key.startswith("PYTHON")
-    }
 
 
 def run_checked(argv: list[str], cwd: Path, env: dict[str, str], what: str) -> str:
@@ -242,11 +234,6 @@ class Launcher:
             self.proc.stdout.close()
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (p95 of 20 samples is the 19th smallest)."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[rank - 1]
 
 
 def summarize_samples(times: list[float], rss: list[int]) -> dict[str, object]:
@@ -270,23 +257,9 @@ def summarize_samples(times: list[float], rss: list[int]) -> dict[str, object]:
     }
 
 
-def cpu_model() -> str | None:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
-            for line in f:
-                key, sep, value = line.partition(":")
-                if sep and key.strip() in ("model name", "Hardware", "cpu model"):
-                    return value.strip()
-    except OSError:
-        pass
-    return platform.processor() or None
 
 
 def machine_info(target: dict[str, object]) -> dict[str, object]:
-    try:
-        load = [round(x, 2) for x in os.getloadavg()]
-    except (AttributeError, OSError):
-        load = None
     return {
         "python": target.get("python"),
         "python_implementation": target.get("implementation"),
@@ -294,11 +267,7 @@ def machine_info(target: dict[str, object]) -> dict[str, object]:
         "wishful_version": target.get("wishful_version"),
         "wishful_file": target.get("wishful_file"),
         "harness_python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model(),
-        "load_average": load,
+        **machine_facts(),
     }
 
 

@@ -6,7 +6,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh"
 cd "$ROOT"
 shopt -s nullglob
-benches=(benchmarks/*.py)
+benches=()
+for f in benchmarks/*.py; do [[ "$(basename "$f")" == _* ]] || benches+=("$f"); done
 if [ ${#benches[@]} -eq 0 ]; then
   echo "no benchmarks found in $ROOT/benchmarks" >&2
   exit 1

@@ -273,3 +273,38 @@ def test_radius_is_configurable() -> None:
     source = "# far away\n\n\n\n# near\nfrom wishful.text import f\n"
     assert wishes(source)["wishful.text"].hints == ("near",)
     assert wishes(source, radius=5)["wishful.text"].hints == ("far away", "near")
+
+
+def test_local_variables_that_shadow_an_import_are_not_uses() -> None:
+    w = wishes(
+        """
+        import wishful.dates as d
+        from wishful.text import shout
+        def f(d):
+            return d.update()
+        def g():
+            d = {}
+            d.keys()
+            for shout in ["a"]:
+                shout.upper()
+            return d.parse("x"), shout
+        def h():
+            return d.parse("2024"), shout("hi")
+        """
+    )
+    assert names(w["wishful.dates"]) == ["parse"]
+    assert [c.text for c in w["wishful.dates"].names[0].calls] == ['d.parse("2024")']
+    assert [c.text for c in w["wishful.text"].names[0].calls] == ['shout("hi")']
+
+
+def test_an_unclosed_bracket_does_not_swallow_the_next_function() -> None:
+    w = wishes(
+        """
+        from wishful.text import shout
+        def typing_now():
+            x = shout(
+        def later():
+            return shout("done")
+        """
+    )
+    assert [c.text for c in w["wishful.text"].names[0].calls] == ['shout("done")']

@@ -43,6 +43,8 @@ _IMPORT_LINE = re.compile(
 )
 _DECORATOR_LINE = re.compile(r"[ \t]*@[ \t]*(?:(?P<prefix>\w+)[ \t]*\.[ \t]*)?(?P<kind>\w+)\b")
 _COMMENT_HINT = re.compile(r"^\s*desired\s*:", re.IGNORECASE)
+_LEXICAL = re.compile(r"[()\[\]{}\"'#\\]")  #: characters that matter for statement extent
+_BLOCK_STARTS = ("def ", "class ", "async def ", "@", "if __name__")
 _NEWLINES = re.compile(r"\r\n?")
 
 
@@ -129,8 +131,20 @@ class _Text:
         depth = 0
         quote: str | None = None
         last = min(len(self.lines), start + _MAX_STATEMENT_LINES) - 1
+        head = self.lines[start]
+        indent = len(head) - len(head.lstrip(" \t"))
         for number in range(start, last + 1):
             text = self.lines[number]
+            if number > start and depth and quote is None:
+                # an unclosed bracket (code being typed): a new definition at the same or a
+                # lower indentation cannot be a continuation, so the statement ended before it
+                stripped = text.lstrip(" \t")
+                if stripped.startswith(_BLOCK_STARTS) and len(text) - len(stripped) <= indent:
+                    return number - 1
+            if quote is None and not _LEXICAL.search(text):
+                if depth == 0:
+                    return number
+                continue  # nothing on this line changes the bracket depth
             i = 0
             while i < len(text):
                 ch = text[i]
@@ -207,7 +221,9 @@ def _parse_statement(text: _Text, first: int) -> _Statement | None:
     if stripped.startswith("elif "):
         source_lines[0] = stripped[2:]  # "elif x:" -> "if x:"
     code = "\n".join(source_lines)
-    for candidate in (code, code + "\n    pass"):
+    header = source_lines[-1].split("#", 1)[0].rstrip().endswith(":")
+    candidates = (code + "\n    pass", code) if header else (code, code + "\n    pass")
+    for candidate in candidates:
         try:
             tree = ast.parse(candidate)
         except (SyntaxError, ValueError):
@@ -579,7 +595,7 @@ def _read_uses(b: _Builder) -> None:
     module_names: dict[int, dict[str, list[CallSite]]] = {}
     seen: set[tuple[int, int, int, int]] = set()
     for local, line in _occurrences(b.text, list(by_local)):
-        if line in b.import_lines:
+        if line in b.import_lines or _shadowed(b, line, local):
             continue
         statement = _enclosing_statement(b, line)
         if statement is None:
@@ -618,22 +634,63 @@ def _read_uses(b: _Builder) -> None:
 def _occurrences(doc: _Text, locals_: list[str]) -> Iterator[tuple[str, int]]:
     """``(local, line)`` for each line where a bound name is used in code (not strings/comments)."""
     for local in locals_:
-        head = local.split(".")[0]
+        # a literal first, so the regex engine can search fast; the left boundary is checked here
         pattern = re.compile(r"\s*\.\s*".join(re.escape(p) for p in local.split(".")) + r"\b")
         text = doc.text
         last_line = -1
-        offset = text.find(head)
-        while offset >= 0:
-            before = text[offset - 1] if offset else ""
-            if not (before.isalnum() or before in "_.") and pattern.match(text, offset):
-                line = doc.line_of(offset)
-                if line != last_line and not doc.in_triple_string(offset):
-                    column = doc.column_of(offset)
-                    code, _ = doc.code_part(line)
-                    if column < len(code) and not _inside_string(code, column):
-                        last_line = line
-                        yield local, line
-            offset = text.find(head, offset + len(head))
+        for match in pattern.finditer(text):
+            offset = match.start()
+            if offset and (text[offset - 1].isalnum() or text[offset - 1] in "_."):
+                continue
+            line = doc.line_of(offset)
+            if line != last_line and not doc.in_triple_string(offset):
+                column = doc.column_of(offset)
+                code, _ = doc.code_part(line)
+                if column < len(code) and not _inside_string(code, column):
+                    last_line = line
+                    yield local, line
+
+
+def _shadowed(b: _Builder, line: int, local: str) -> bool:
+    """Whether ``local`` is a function's own variable at ``line`` (a parameter, or assigned in
+    the function before that line), so it does not refer to the wish imported at module level."""
+    if "." in local:
+        return False
+    text = b.text.lines[line]
+    indent = len(text) - len(text.lstrip(" \t"))
+    number = line - 1
+    while indent > 0 and number >= 0:
+        current = b.text.lines[number]
+        stripped = current.lstrip(" \t")
+        level = len(current) - len(stripped)
+        if stripped and not stripped.startswith("#") and level < indent:
+            if stripped.startswith(("def ", "async def ")):
+                end = b.text.statement_end(number)
+                header = "\n".join(b.text.lines[number : end + 1])
+                params = header[header.find("(") :]
+                if re.search(rf"(?<![\w.=])\*{{0,2}}{re.escape(local)}\b\s*(?=[:=,)]|$)", params, re.MULTILINE):
+                    return True
+                body = "\n".join(b.text.lines[n] for n in range(number + 1, line + 1)
+                                 if n not in b.import_lines)  # wishful imports bind, not shadow
+                return bool(_rebinding(local).search(body))
+            indent = level
+        number -= 1
+    return False
+
+
+_REBINDING_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _rebinding(local: str) -> re.Pattern[str]:
+    pattern = _REBINDING_CACHE.get(local)
+    if pattern is None:
+        name = re.escape(local)
+        pattern = re.compile(
+            rf"(?m)^[ \t]*{name}[ \t]*(?::[^=\n]*)?=(?!=)|\bfor[ \t]+(?:[\w, ()]*,[ \t]*)?{name}\b[^\n]*\bin\b"
+            rf"|\bas[ \t]+{name}\b|^[ \t]*(?:async[ \t]+)?def[ \t]+{name}\b|\bimport[ \t]+{name}\b"
+        )
+        _REBINDING_CACHE[local] = pattern
+    return pattern
 
 
 def _inside_string(code: str, column: int) -> bool:
