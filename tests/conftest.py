@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from support.fake_openai import FakeOpenAI
+from support.models import answer
 from support.proc import clean_env, run_python
 
 __all__ = ["clean_env", "run_python"]
@@ -25,3 +27,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             monkeypatch.delenv(name)
     monkeypatch.chdir(root)
     yield root
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    """The fake OpenAI-compatible model server, answering with code for the requested names."""
+    with FakeOpenAI() as fake:
+        fake.responder = answer
+        yield fake

@@ -1,49 +1,24 @@
 """``wishful check`` / ``wishful generate`` end to end: real CLI process, real litellm, real HTTP.
 
-The model is the local fake OpenAI-compatible server: it answers with code for exactly the names
-the prompt asks for, and records every request.
+The model is the local fake OpenAI-compatible server (the ``server`` fixture): it answers with
+code for exactly the names the prompt asks for, and records every request.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from wishful.cache import Cache, State
 
-from support.fake_openai import FakeOpenAI, Recorded, status
+from support.fake_openai import FakeOpenAI, status
+from support.models import FAKE_KEY, model_env
 from support.proc import clean_env
-
-FAKE_KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
-
-
-def answer(request: Recorded) -> str:
-    """Code for the names the prompt asks for; each returns a tagged string."""
-    prompt = request.prompt
-    names = re.search(r"^Names to implement: (.*)$", prompt, re.MULTILINE)
-    assert names is not None, prompt
-    defs = "\n\n".join(
-        f"def {n}(text: str) -> str:\n    \"\"\"{n}.\"\"\"\n    return '{n}:' + text"
-        for n in [x.strip() for x in names.group(1).split(",")]
-    )
-    examples = {"examples": [{"call": f"{n.strip()}('a')", "result": f"'{n.strip()}:a'"}
-                             for n in names.group(1).split(",")]}
-    return f"Here you go:\n```python\n{defs}\n```\n```json\n{json.dumps(examples)}\n```\n"
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        fake.responder = answer
-        yield fake
-
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -62,15 +37,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def wishful(project: Path, server: FakeOpenAI, *args: str) -> subprocess.CompletedProcess[str]:
-    env = clean_env(
-        WISHFUL_MODEL="openai/test-model",
-        WISHFUL_API_BASE=server.base_url,
-        WISHFUL_API_KEY_ENV="FAKE_PROVIDER_KEY",
-        FAKE_PROVIDER_KEY=FAKE_KEY,
-        WISHFUL_RETRIES="0",
-        WISHFUL_REQUEST_TIMEOUT="20",
-        COLUMNS="200",
-    )
+    env = model_env(server, WISHFUL_REQUEST_TIMEOUT="20", COLUMNS="200")
     return subprocess.run([sys.executable, "-m", "wishful_lsp", *args], cwd=project, env=env,
                           capture_output=True, text=True, timeout=120)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,7 @@ import pytest
 from wishful.cache import Cache, State
 
 from support.fake_openai import FakeOpenAI, delay, status
-from support.proc import clean_env
-from test_cli_generate import answer
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        fake.responder = answer
-        yield fake
+from support.models import model_env
 
 
 @pytest.fixture
@@ -41,11 +32,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def env(server: FakeOpenAI, **extra: str) -> dict[str, str]:
-    return clean_env(
-        WISHFUL_MODEL="openai/test-model", WISHFUL_API_BASE=server.base_url,
-        WISHFUL_API_KEY_ENV="FAKE_PROVIDER_KEY", FAKE_PROVIDER_KEY="sk-fake-key-000000000000",
-        WISHFUL_RETRIES="0", **extra,
-    )
+    return model_env(server, **extra)
 
 
 def run_app(project: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -48,16 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--force", action="store_true", help="regenerate every wish, even ok ones")
     gen.add_argument("--dry-run", action="store_true", help="show what would be generated; call no model")
 
-    for name, help_text in (("inspect", "list cached modules with their status and names"),
-                            ("clear", "remove generated modules (hand-edited ones are kept)"),
-                            ("regen", "mark a module for regeneration (no model call)")):
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
-        if name == "clear":
-            sub.add_argument("--all", dest="include_unverified", action="store_true",
-                             help="also remove modules edited by hand or without wishful metadata")
-        if name == "regen":
-            sub.add_argument("module", metavar="MODULE", help="wishful.text, wishful.static.text or text")
+    json_option = argparse.ArgumentParser(add_help=False)
+    json_option.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    runtime_cli.add_cache_commands(commands, json_option)
     return parser
 
 
@@ -70,14 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = getattr(args, "json", False) or getattr(args, "format", "text") == "json"
     try:
         cache = Cache.resolve(configured=args.cache_dir) if args.cache_dir else Cache.resolve()
-        if args.command == "inspect":
-            runtime_cli.print_inspect(cache, args.json)
-            return 0
-        if args.command == "clear":
-            runtime_cli.print_clear(cache, args.include_unverified, args.json)
-            return 0
-        if args.command == "regen":
-            runtime_cli.print_regen(cache, args.module, args.json)
+        if args.command in ("inspect", "clear", "regen"):
+            runtime_cli.run_cache_command(cache, args)
             return 0
         overrides = {"model": args.model} if getattr(args, "model", None) else None
         settings = load_settings(Path.cwd(), overrides=overrides)

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 from ._errors import WishfulError
@@ -31,6 +32,15 @@ def _parser() -> argparse.ArgumentParser:
         "in pyproject.toml, the nearest .wishful/, or ./.wishful)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_cache_commands(commands, common)
+    return parser
+
+
+def add_cache_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``inspect``, ``clear`` and ``regen`` (shared with wishful-lsp's ``wishful`` command).
+
+    ``common`` holds the options every one of them takes (``--json``, and here ``--cache-dir``).
+    """
     commands.add_parser(
         "inspect", parents=[common], help="list cached modules with their status and names"
     )
@@ -47,7 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         "regen", parents=[common], help="mark a module for regeneration (no model call)"
     )
     regen.add_argument("module", metavar="MODULE", help="wishful.text, wishful.static.text or text")
-    return parser
+
+
+def run_cache_command(cache: Cache, args: argparse.Namespace) -> None:
+    """Carry out ``inspect``, ``clear`` or ``regen`` as parsed by :func:`add_cache_commands`."""
+    if args.command == "inspect":
+        print_inspect(cache, args.json)
+    elif args.command == "clear":
+        print_clear(cache, args.include_unverified, args.json)
+    else:
+        print_regen(cache, args.module, args.json)
 
 
 def _cache(args: argparse.Namespace) -> Cache:
@@ -117,13 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        cache = _cache(args)
-        if args.command == "inspect":
-            print_inspect(cache, args.json)
-        elif args.command == "clear":
-            print_clear(cache, args.include_unverified, args.json)
-        else:
-            print_regen(cache, args.module, args.json)
+        run_cache_command(_cache(args), args)
     except (WishfulError, OSError) as exc:
         report_error(exc, getattr(args, "json", False))
         return 1
