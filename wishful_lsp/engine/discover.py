@@ -105,26 +105,10 @@ class _Text:
         text = self.lines[line]
         if "#" not in text:
             return text, None
-        quote: str | None = None
-        i = 0
-        while i < len(text):
-            ch = text[i]
-            if quote:
-                if ch == "\\":
-                    i += 2
-                    continue
-                if text.startswith(quote, i):
-                    i += len(quote)
-                    quote = None
-                    continue
-            elif ch in "\"'":
-                quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
-                i += len(quote)
-                continue
-            elif ch == "#":
-                return text[:i], text[i + 1 :].strip()
-            i += 1
-        return text, None
+        _, comment, _ = _scan(text)
+        if comment is None:
+            return text, None
+        return text[:comment], text[comment + 1 :].strip()
 
     def statement_end(self, start: int) -> int:
         """Last line of the logical statement beginning at line ``start`` (bracket/continuation aware)."""
@@ -145,34 +129,45 @@ class _Text:
                 if depth == 0:
                     return number
                 continue  # nothing on this line changes the bracket depth
-            i = 0
-            while i < len(text):
-                ch = text[i]
-                if quote:
-                    if ch == "\\":
-                        i += 2
-                        continue
-                    if text.startswith(quote, i):
-                        i += len(quote)
-                        quote = None
-                        continue
-                elif ch in "\"'":
-                    quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
-                    i += len(quote)
-                    continue
-                elif ch == "#":
-                    break
-                elif ch in "([{":
-                    depth += 1
-                elif ch in ")]}":
-                    depth = max(0, depth - 1)
-                i += 1
+            delta, _, quote = _scan(text, quote)
+            depth = max(0, depth + delta)
             if quote in ('"', "'"):
                 quote = None  # an unterminated one-line string ends with its line
             continues = text.rstrip().endswith("\\")
             if depth == 0 and quote is None and not continues:
                 return number
         return last
+
+
+def _scan(text: str, quote: str | None = None, stop: int | None = None) -> tuple[int, int | None, str | None]:
+    """Read one line as the tokenizer would, up to ``stop``: ``(bracket depth change, index of a
+    comment's ``#`` or None, the string still open at the end or None)``. ``quote`` is a string
+    left open by the previous line (a triple-quoted one)."""
+    depth = 0
+    end = len(text) if stop is None else min(stop, len(text))
+    i = 0
+    while i < end:
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if text.startswith(quote, i):
+                i += len(quote)
+                quote = None
+                continue
+        elif ch in "\"'":
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else ch
+            i += len(quote)
+            continue
+        elif ch == "#":
+            return depth, i, quote
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        i += 1
+    return depth, None, quote
 
 
 @dataclass
@@ -694,24 +689,7 @@ def _rebinding(local: str) -> re.Pattern[str]:
 
 
 def _inside_string(code: str, column: int) -> bool:
-    quote: str | None = None
-    i = 0
-    while i < column:
-        ch = code[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if code.startswith(quote, i):
-                i += len(quote)
-                quote = None
-                continue
-        elif ch in "\"'":
-            quote = code[i : i + 3] if code[i : i + 3] in ('"""', "'''") else ch
-            i += len(quote)
-            continue
-        i += 1
-    return quote is not None
+    return _scan(code, stop=column)[2] is not None
 
 
 def _enclosing_statement(b: _Builder, line: int) -> _Statement | None:
