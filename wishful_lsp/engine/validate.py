@@ -24,15 +24,37 @@ class Finding:
     column: int | None = None
     text: str = ""
     hint: str = ""
+    #: syntax | policy | import | example-failed | timeout | resource | blocked-effect | names
+    kind: str = "policy"
+    call: str | None = None
+    expected: str | None = None
+    got: str | None = None
 
     def for_model(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        fix = f" Fix: {self.hint}" if self.hint else ""
-        return f"[{self.rule}] {where}{self.message}{fix}"
+        """One structured line for a repair prompt: kind, rule, line, expected vs got, the fix."""
+        parts = [f"kind: {self.kind}", f"rule: {self.rule}"]
+        if self.line:
+            parts.append(f"line: {self.line}")
+        if self.text:
+            parts.append(f"code: {self.text}")
+        parts.append(f"problem: {self.message}")
+        if self.call:
+            parts.append(f"call: {self.call}")
+        if self.expected is not None or self.got is not None:
+            parts.append(f"expected: {self.expected}")
+            parts.append(f"got: {self.got}")
+        if self.hint:
+            parts.append(f"fix: {self.hint}")
+        return " | ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "message": self.message, "line": self.line,
-                "column": self.column, "text": self.text, "hint": self.hint}
+        data: dict[str, Any] = {"kind": self.kind, "rule": self.rule, "message": self.message,
+                                "line": self.line, "column": self.column, "text": self.text,
+                                "hint": self.hint}
+        for key in ("call", "expected", "got"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
 
 
 @dataclass(frozen=True)
