@@ -74,7 +74,7 @@ def test_a_syntax_error_gets_a_repair_round_with_the_finding(cache: Cache) -> No
     result = run(generate(cache, request(), EngineSettings(), model=model))
     assert result.repair_rounds == 1
     repair = model.sent[1][-1]["content"]
-    assert "[syntax]" in repair and "line 1" in repair
+    assert "kind: syntax" in repair and "line: 1" in repair
     assert cache.status("wishful.text").state is State.OK
 
 
@@ -82,7 +82,7 @@ def test_missing_name_and_no_code_replies_are_repaired(cache: Cache) -> None:
     model = Scripted("I cannot help with that.", "```python\ndef other():\n    pass\n```", GOOD)
     result = run(generate(cache, request(), EngineSettings(), model=model))
     assert result.repair_rounds == 2
-    assert "[no-code]" in model.sent[1][-1]["content"]
+    assert "rule: no-code" in model.sent[1][-1]["content"]
     assert "'shout' is not defined" in model.sent[2][-1]["content"]
 
 

@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from wishful import __main__ as runtime_cli
 from wishful._errors import WishfulError
@@ -48,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--force", action="store_true", help="regenerate every wish, even ok ones")
     gen.add_argument("--dry-run", action="store_true", help="show what would be generated; call no model")
 
+    val = commands.add_parser(
+        "validate", help="run the full validation (static policy + sandbox) on a module file "
+        "(exit 0 accepted, 1 rejected, 2 usage error)")
+    val.add_argument("file", metavar="FILE", help="a Python module file, e.g. .wishful/text.py")
+    val.add_argument("--format", choices=("text", "json"), default="text")
+    val.add_argument("--no-sandbox", action="store_true", help="static checks only; run nothing")
+    val.add_argument("--name", action="append", default=[], metavar="NAME",
+                     help="a name the module must define (repeatable; default: the names recorded "
+                     "for a cached module)")
+    val.add_argument("--example", action="append", default=[], metavar="EXAMPLE",
+                     help="an example to run, e.g. \"slugify('A b') == 'a-b'\" (repeatable)")
+
     json_option = argparse.ArgumentParser(add_help=False)
     json_option.add_argument("--json", action="store_true", help="print machine-readable JSON")
     runtime_cli.add_cache_commands(commands, json_option)
@@ -68,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         overrides = {"model": args.model} if getattr(args, "model", None) else None
         settings = load_settings(Path.cwd(), overrides=overrides)
+        if args.command == "validate":
+            return _validate(args, cache, settings)
         if args.verbose:
             _print_settings(settings, cache)
         paths = args.paths or [str(settings.project_root)]
@@ -148,6 +163,89 @@ def _check(workspace: Workspace, cache: Cache, settings: EngineSettings, as_json
     return 1 if failing else 0
 
 
+# ----------------------------------------------------------------------------- validate
+
+
+def _validate(args: argparse.Namespace, cache: Cache, settings: EngineSettings) -> int:
+    from .engine.extract import user_example
+    from .engine.validate import ModuleValidator
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"wishful validate: error: {args.file}: no such file", file=sys.stderr)
+        return 2
+    try:
+        code = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"wishful validate: error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    examples = []
+    for text in args.example:
+        example = user_example(f"example: {text}")
+        if example is None:
+            print(f"wishful validate: error: --example {text!r}: write it as CALL == RESULT, "
+                  "CALL -> RESULT or CALL raises ERROR", file=sys.stderr)
+            return 2
+        examples.append(example)
+    module, names, recorded = _cached_context(cache, path)
+    names = args.name or names
+    validator = ModuleValidator(settings.policy, sandbox=not args.no_sandbox)
+    verdict = validator.validate(module, code, names, [*recorded, *examples])
+    where = _relative(str(path))
+    if args.format == "json":
+        data = {"file": where, "module": module, "accepted": verdict.passed, "names": list(names),
+                **verdict.to_json()}
+        print(json.dumps(data, indent=2))
+        return 0 if verdict.passed else 1
+    for finding in verdict.findings:
+        at = f"{where}:{finding.line}:{finding.column or 1}" if finding.line else where
+        print(f"{at}: [{finding.rule}] {finding.message}")
+        if finding.call:
+            print(f"    call: {finding.call}")
+        if finding.expected is not None or finding.got is not None:
+            print(f"    expected: {finding.expected}\n    got: {finding.got}")
+        if finding.hint:
+            print(f"    fix: {finding.hint}")
+    for warning in verdict.details.get("warnings", []):
+        print(f"{where}:{warning.get('line') or '?'}: warning: {warning['message']}")
+    sandbox = verdict.details.get("sandbox")
+    summary = ", ".join(verdict.checks)
+    if isinstance(sandbox, dict):
+        summary += (f"; {verdict.examples_run} example(s) run; sandbox layers: "
+                    f"{', '.join(sandbox['layers']) or 'none'}")
+        if sandbox["unavailable"]:
+            summary += f" (unavailable here: {', '.join(sandbox['unavailable'])})"
+    elif args.no_sandbox:
+        summary += "; sandbox skipped (--no-sandbox)"
+    state = "accepted" if verdict.passed else f"rejected ({len(verdict.findings)} problem(s))"
+    print(f"{where}: {state} - checks: {summary}")
+    return 0 if verdict.passed else 1
+
+
+def _cached_context(cache: Cache, path: Path) -> tuple[str, list[str], list[Any]]:
+    """For a file inside the cache: its module name, recorded names and recorded examples."""
+    from .engine.extract import Example
+
+    try:
+        relative = path.resolve().relative_to(cache.root.resolve())
+    except ValueError:
+        return f"wishful.{path.stem}", [], []
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    module = "wishful." + ".".join(parts) if parts else f"wishful.{path.stem}"
+    try:
+        meta = cache.read_metadata(module)
+    except WishfulError:
+        meta = None
+    if meta is None:
+        return module, [], []
+    verdict = meta.verdict or {}
+    examples = [Example(e["call"], e.get("result"), e.get("raises")) for e in verdict.get("examples", [])
+                if isinstance(e, dict) and isinstance(e.get("call"), str)]
+    return module, list(meta.names), examples
+
+
 # ----------------------------------------------------------------------------- generate
 
 
@@ -171,17 +269,18 @@ def _generate(workspace: Workspace, cache: Cache, settings: EngineSettings, args
                     print(f"--- {message['role']}\n{message['content']}")
         return 0
     apply_provider_environment(settings.project_root)
-    return asyncio.run(_generate_all(workspace, cache, settings, modules, args.force))
+    return asyncio.run(_generate_all(workspace, cache, settings, modules, args.force, args.verbose))
 
 
 async def _generate_all(workspace: Workspace, cache: Cache, settings: EngineSettings,
-                        modules: list[tuple[str, str]], force: bool) -> int:
+                        modules: list[tuple[str, str]], force: bool, verbose: bool = False) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     console = Console(stderr=True)
     results: list[tuple[str, GenerationResult | None, str]] = []
+    reports: dict[str, tuple[Any, ...]] = {}
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
                   TimeElapsedColumn(), console=console, transient=False) as progress:
         overall = progress.add_task(f"generating {len(modules)} module(s)", total=len(modules), stage="")
@@ -195,6 +294,7 @@ async def _generate_all(workspace: Workspace, cache: Cache, settings: EngineSett
                 result = await generate(cache, workspace.request(module), settings, on_event=on_event, force=force)
             except (GenerationError, WishfulError, OSError) as exc:
                 results.append((module, None, str(exc)))
+                reports[module] = getattr(exc, "findings", ())
             else:
                 results.append((module, result, ""))
             progress.advance(overall)
@@ -216,6 +316,8 @@ async def _generate_all(workspace: Workspace, cache: Cache, settings: EngineSett
     for module, result, error in results:
         if result is None:
             print(f"wishful: error: {module}: {error}", file=sys.stderr)
+            for finding in reports.get(module, ())[1:] if not verbose else reports.get(module, ()):
+                print(f"  - {finding.for_model()}", file=sys.stderr)
         elif result.placeholder:
             print(f"note: {module} holds offline placeholders; configure a model (WISHFUL_MODEL or "
                   "[tool.wishful] model) and run `wishful generate` again", file=sys.stderr)

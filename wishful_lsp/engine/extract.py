@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
@@ -108,3 +109,40 @@ def _examples(candidates: list[str]) -> tuple[tuple[Example, ...], str | None]:
                 ))
         return tuple(examples), None
     return (), "no examples block in the reply"
+
+
+_USER_EXAMPLE = re.compile(r"^#?\s*examples?\s*:\s*(?P<body>\S.*)$", re.IGNORECASE)
+_RAISES = re.compile(r"^(?P<call>.+?)\s+raises\s+(?P<exc>[A-Za-z_][\w.]*)\s*$")
+
+
+def user_example(hint: str) -> Example | None:
+    """The example in a ``# example: f(1) == 2`` (or ``-> 2``, or ``raises ValueError``) comment."""
+    match = _USER_EXAMPLE.match(hint.strip())
+    if match is None:
+        return None
+    body = match.group("body").strip()
+    raises = _RAISES.match(body)
+    if raises:
+        return Example(raises.group("call").strip(), raises=raises.group("exc").rpartition(".")[2])
+    tree = _expression(body)
+    if isinstance(tree, ast.Compare) and len(tree.ops) == 1 and isinstance(tree.ops[0], ast.Eq):
+        return Example(ast.get_source_segment(body, tree.left) or "",
+                       ast.get_source_segment(body, tree.comparators[0]) or "")
+    for index in (i for i in range(len(body)) if body.startswith("->", i)):
+        call, result = body[:index].strip(), body[index + 2:].strip()
+        if _expression(call) is not None and _expression(result) is not None:
+            return Example(call, result)
+    return None
+
+
+def _expression(text: str) -> ast.expr | None:
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+
+
+def user_examples(hints: Iterable[str]) -> tuple[Example, ...]:
+    """Every example the user wrote in the comments next to a wish, in order, without repeats."""
+    found = (user_example(h) for h in hints)
+    return tuple(dict.fromkeys(e for e in found if e is not None and e.call))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -17,24 +18,31 @@ from typing import Any
 from wishful._errors import CacheLockTimeout, WishfulError
 from wishful.cache import Cache, ModuleStatus, State
 
-from .extract import Example, ExtractionError, extract
+from .extract import Example, ExtractionError, extract, user_examples
 from .merge import MergeError, merge
 from .model import EventSink, Model, ModelError
 from .offline import PLACEHOLDER_MARKER, OfflineModel
 from .prompt import ModuleRequest, build_messages, fingerprint, repair_messages
 from .settings import EngineSettings
-from .validate import BasicValidator, Finding, Validator, Verdict
+from .policy import Policy
+from .sandbox import Limits
+from .static_check import check_source
+from .validate import Finding, ModuleValidator, Validator, Verdict
 
 #: States ``wishful check`` accepts.
 ACCEPTED = ("ok", "hand-edited")
 
 
 class GenerationError(WishfulError):
-    """A generation failed; nothing was written. ``kind`` classifies it, the message is one line."""
+    """A generation failed; nothing was written. ``kind`` classifies it, the message is one line.
 
-    def __init__(self, kind: str, message: str) -> None:
+    ``findings`` holds the full validation report of the last attempt, when there was one.
+    """
+
+    def __init__(self, kind: str, message: str, findings: Sequence[Finding] = ()) -> None:
         super().__init__(message)
         self.kind = kind
+        self.findings = tuple(findings)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ class CheckResult:
     status: ModuleStatus
     fingerprint: str
     missing_names: tuple[str, ...] = field(default=())
+    #: policy findings of a module whose code was not validated by the engine (hand edits)
+    findings: tuple[Finding, ...] = field(default=())
 
 
 def make_model(settings: EngineSettings) -> Model:
@@ -74,15 +84,54 @@ def make_model(settings: EngineSettings) -> Model:
 
 
 def check(cache: Cache, request: ModuleRequest, settings: EngineSettings) -> CheckResult:
-    """Classify ``request.module``: ok, missing, missing-name, stale, hand-edited, placeholder, invalid."""
+    """Classify ``request.module``: ok, missing, missing-name, stale, hand-edited, placeholder, invalid.
+
+    A module whose code the engine did not validate (hand-edited, or written by another tool)
+    is re-checked against the static policy here; when it fails, its state is ``invalid`` with
+    the findings. It is reported, never deleted or rewritten.
+    """
     fp = fingerprint(request, settings.model_label)
     status = cache.status(request.module, fingerprint=fp, names=request.requested)
     state = status.state.value
     detail = status.detail
+    findings: tuple[Finding, ...] = ()
+    if status.state in (State.OK, State.HAND_EDITED, State.STALE, State.PLACEHOLDER) and not status.verified:
+        findings = recheck(status.path, settings.policy)
+        if findings:
+            first = findings[0]
+            more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
+            at = f"line {first.line}: " if first.line else ""
+            origin = "hand-edited code" if status.state is State.HAND_EDITED else "unverified code"
+            return CheckResult(request.module, State.INVALID.value,
+                               f"{origin} fails the policy check: {at}{first.message} [{first.rule}]{more}",
+                               status, fp, status.missing_names, findings)
     if status.state in (State.OK, State.HAND_EDITED, State.STALE, State.PLACEHOLDER) and status.missing_names:
         state = "missing-name"
         detail = f"{status.path} does not define {', '.join(status.missing_names)}"
-    return CheckResult(request.module, state, detail, status, fp, status.missing_names)
+    return CheckResult(request.module, state, detail, status, fp, status.missing_names, findings)
+
+
+_rechecked: dict[tuple[str, int, int, str], tuple[Finding, ...]] = {}
+
+
+def recheck(path: Path, policy: Policy) -> tuple[Finding, ...]:
+    """The static policy findings for the module file at ``path`` (memoised on size and mtime)."""
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size, policy.label)
+        if key not in _rechecked:
+            _rechecked[key] = tuple(check_source(path.read_text(encoding="utf-8"), policy))
+    except (OSError, UnicodeDecodeError) as exc:
+        return (Finding("syntax", f"cannot read {path}: {exc}", kind="syntax"),)
+    return _rechecked[key]
+
+
+def default_validator(request: ModuleRequest, settings: EngineSettings) -> ModuleValidator:
+    """The full validation for ``request``: the project's policy, its sandbox settings and the
+    examples the user wrote next to the wish."""
+    hints = [*request.hints, *(h for n in request.names for h in n.hints)]
+    return ModuleValidator(settings.policy, settings.sandbox, Limits(wall_seconds=settings.sandbox_timeout),
+                           user_examples(hints))
 
 
 # ----------------------------------------------------------------------------- locking
@@ -145,7 +194,7 @@ async def generate(
     """
     started = time.monotonic()
     model = model or make_model(settings)
-    validator = validator or BasicValidator()
+    validator = validator or default_validator(request, settings)
     say = on_event or (lambda message: None)
     module = request.module
     fp = fingerprint(request, settings.model_label)
@@ -159,17 +208,19 @@ async def generate(
             return GenerationResult(module, "unchanged", status, model.name,
                                     elapsed=time.monotonic() - started,
                                     note="still a placeholder: configure a model to generate real code")
-        existing, add, replace = _plan_changes(status, checked.state, request, force)
+        existing, add, replace = _plan_changes(status, checked, request, force)
         targets = [*add, *replace]
         messages = build_messages(request.only(targets), existing=existing) if existing else build_messages(request)
-        code, verdict, examples, rounds = await _ask_until_valid(
+        code, verdict, examples, repairs = await _ask_until_valid(
             model, validator, messages, module, existing, targets, replace, request, settings, say)
+        rounds = len(repairs)
         placeholder = model.offline and PLACEHOLDER_MARKER in code
         say(f"writing {status.path}")
         known = status.metadata.names if status.metadata else ()
         verdict_json: dict[str, Any] = verdict.to_json()
         verdict_json["examples"] = [e.to_json() for e in examples]
         verdict_json["repair_rounds"] = rounds
+        verdict_json["repairs"] = repairs
         written = cache.write(module, code, names=[*known, *request.requested], fingerprint=fp,
                               model=model.name, verdict=verdict_json, placeholder=placeholder)
     action = "generated" if existing is None else ("regenerated" if replace and not add else "merged")
@@ -188,7 +239,7 @@ async def produce(
 ) -> tuple[str, Verdict]:
     """Generate and validate code for ``request`` without touching the cache (dynamic wishes)."""
     model = model or make_model(settings)
-    validator = validator or BasicValidator()
+    validator = validator or default_validator(request, settings)
     messages = build_messages(request, runtime_call=runtime_call)
     code, verdict, _, _ = await _ask_until_valid(
         model, validator, messages, request.module, None, list(request.requested), [], request,
@@ -196,10 +247,19 @@ async def produce(
     return code, verdict
 
 
-def _plan_changes(status: ModuleStatus, state: str, request: ModuleRequest,
+def _plan_changes(status: ModuleStatus, checked: CheckResult, request: ModuleRequest,
                   force: bool) -> tuple[str | None, list[str], list[str]]:
     """``(existing source or None, names to add, names to replace)``."""
+    state = checked.state
     if status.state is State.MISSING:
+        return None, list(request.requested), []
+    if checked.findings and not force:
+        raise GenerationError(
+            "invalid-module",
+            f"{status.path} holds code that fails the policy check ({checked.detail}); fix it by "
+            "hand, or run with --force to regenerate the whole module (your edits would be replaced)",
+            checked.findings)
+    if checked.findings:
         return None, list(request.requested), []
     if status.state is State.INVALID:
         if not force:
@@ -221,44 +281,55 @@ async def _ask_until_valid(
     model: Model, validator: Validator, messages: list[dict[str, str]], module: str,
     existing: str | None, targets: Sequence[str], replace: Sequence[str],
     request: ModuleRequest, settings: EngineSettings, say: Callable[[str], None],
-) -> tuple[str, Verdict, tuple[Example, ...], int]:
-    rounds = 0
+) -> tuple[str, Verdict, tuple[Example, ...], list[dict[str, Any]]]:
+    """Ask, check, and ask again with the structured report until the code passes (or give up).
+
+    Returns the code, its verdict, its examples, and one entry per repair round naming the
+    failures that caused it.
+    """
+    repairs: list[dict[str, Any]] = []
     while True:
+        rounds = len(repairs)
         say(f"asking {model.name}" if rounds == 0 else f"repair round {rounds}: asking {model.name}")
         try:
             reply = await model.complete(messages, on_event=say)
         except ModelError as exc:
             raise GenerationError(exc.kind, f"{model.name}: {exc}") from None
-        problems: list[str]
+        findings: tuple[Finding, ...]
         try:
             extracted = extract(reply.text, finish_reason=reply.finish_reason)
         except ExtractionError as exc:
             if exc.kind == "truncated":
                 raise GenerationError("truncated", str(exc)) from None
-            problems = [f"[no-code] {exc}. Reply with a ```python block."]
-            reply_text = reply.text
+            findings = (Finding("no-code", str(exc), hint="reply with a ```python block holding the "
+                                "whole module, then a ```json block with the examples", kind="syntax"),)
         else:
-            reply_text = reply.text
             try:
                 merged = merge(existing, extracted.code, targets, replace=replace)
             except MergeError as exc:
                 raise GenerationError("invalid-module", f"{module}: {exc}") from None
             except SyntaxError as exc:
-                finding = Finding("syntax", f"syntax error: {exc.msg}", exc.lineno, exc.offset,
-                                  (exc.text or "").strip(), "return complete, valid Python")
-                verdict = Verdict(False, (finding,), ("syntax",))
+                findings = (Finding("syntax", f"syntax error: {exc.msg}", exc.lineno, exc.offset,
+                                    (exc.text or "").strip(), "return complete, valid Python", kind="syntax"),)
             else:
-                say(f"checking {len(extracted.examples)} examples" if extracted.examples else "checking the code")
-                verdict = validator.validate(module, merged.code, request.requested, extracted.examples)
+                count = len(extracted.examples)
+                say(f"checking {count} example{'s' if count != 1 else ''}" if count else "checking the code")
+                verdict = await asyncio.to_thread(
+                    validator.validate, module, merged.code, request.requested, extracted.examples)
                 if verdict.passed:
-                    return merged.code, verdict, extracted.examples, rounds
-            problems = [f.for_model() for f in verdict.findings]
+                    return merged.code, verdict, extracted.examples, repairs
+                findings = verdict.findings
         if rounds >= settings.repair_rounds:
+            first = findings[0].for_model() if findings else "no details"
+            more = f" (+{len(findings) - 1} more problem(s))" if len(findings) > 1 else ""
             raise GenerationError(
                 "invalid-code",
-                f"{module}: the model's code was rejected after {rounds} repair round(s): {problems[0]}")
-        rounds += 1
-        messages = repair_messages(messages, reply_text, problems)
+                f"{module}: the model's code was rejected after {rounds} repair round(s): {first}{more}",
+                findings)
+        repairs.append({"round": rounds + 1, "failures": [f.to_json() for f in findings]})
+        say(f"repair round {rounds + 1}: {len(findings)} problem(s), first: {findings[0].kind}"
+            if findings else f"repair round {rounds + 1}")
+        messages = repair_messages(messages, reply.text, [f.for_model() for f in findings])
 
 
 def run_sync(coroutine: Any) -> Any:

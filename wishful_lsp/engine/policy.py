@@ -27,7 +27,8 @@ DEFAULT_ALLOWED_MODULES: frozenset[str] = frozenset({
     "abc", "array", "base64", "binascii", "bisect", "calendar", "cmath", "collections",
     "collections.abc", "colorsys", "contextlib", "copy", "csv", "dataclasses", "datetime",
     "decimal", "difflib", "enum", "fnmatch", "fractions", "functools", "graphlib", "hashlib",
-    "heapq", "hmac", "html", "io", "ipaddress", "itertools", "json", "keyword", "math",
+    "heapq", "hmac", "html", "io", "ipaddress", "itertools", "json", "json.decoder",
+    "json.encoder", "keyword", "math",
     "numbers", "operator", "pprint", "random", "re", "reprlib", "secrets", "statistics",
     "string", "struct", "textwrap", "time", "types", "typing", "unicodedata", "urllib",
     "urllib.parse", "uuid", "zlib",
@@ -134,6 +135,13 @@ class Policy:
         if not allow and not deny:
             return _DEFAULT
         return cls((DEFAULT_ALLOWED_MODULES | allow) - deny, dict(DEFAULT_DENIED_ATTRIBUTES))
+
+    @property
+    def label(self) -> str:
+        """``default``, or the default with what the project added and removed."""
+        added = sorted(self.allowed_modules - DEFAULT_ALLOWED_MODULES)
+        removed = sorted(DEFAULT_ALLOWED_MODULES - self.allowed_modules)
+        return " ".join(["default", *(f"+{m}" for m in added), *(f"-{m}" for m in removed)])
 
     @property
     def extra_modules(self) -> frozenset[str]:

@@ -15,12 +15,17 @@ defaults. No model configured means the offline model.
 | retries | ``WISHFUL_RETRIES`` | ``retries`` | 2 |
 | context radius | ``WISHFUL_CONTEXT_RADIUS`` | ``context_radius`` | 3 |
 | repair rounds | ``WISHFUL_REPAIR_ROUNDS`` | ``repair_rounds`` | 2 |
+| sandboxed examples | ``WISHFUL_SANDBOX`` (0/1) | ``sandbox`` | on |
+| sandbox wall-clock limit (s) | ``WISHFUL_SANDBOX_TIMEOUT`` | ``sandbox_timeout`` | 10 |
+| extra allowed modules | ``WISHFUL_ALLOW_MODULES`` (comma-separated) | ``allow_modules`` (list) | none |
+| removed default modules | ``WISHFUL_DENY_MODULES`` (comma-separated) | ``deny_modules`` (list) | none |
 | offline model | ``WISHFUL_FAKE_LLM=1`` | — | — |
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -30,6 +35,7 @@ from typing import Any
 from wishful._errors import WishfulError
 
 from .model import ModelSettings
+from .policy import Policy
 
 OFFLINE = "offline"
 
@@ -43,6 +49,10 @@ class EngineSettings:
     model: ModelSettings = field(default_factory=ModelSettings)
     context_radius: int = 3
     repair_rounds: int = 2
+    sandbox: bool = True
+    sandbox_timeout: float = 10.0
+    allow_modules: tuple[str, ...] = ()
+    deny_modules: tuple[str, ...] = ()
     project_root: Path = field(default_factory=Path.cwd)
     #: where each value came from, for ``--verbose`` (never holds secret values)
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -50,6 +60,11 @@ class EngineSettings:
     @property
     def model_label(self) -> str:
         return self.model.model or OFFLINE
+
+    @property
+    def policy(self) -> Policy:
+        """The validation policy: the default allow-list with the project's changes."""
+        return Policy.build(self.allow_modules, self.deny_modules)
 
 
 _FIELDS: dict[str, tuple[str, str, type]] = {
@@ -63,7 +78,16 @@ _FIELDS: dict[str, tuple[str, str, type]] = {
     "retries": ("WISHFUL_RETRIES", "retries", int),
     "context_radius": ("WISHFUL_CONTEXT_RADIUS", "context_radius", int),
     "repair_rounds": ("WISHFUL_REPAIR_ROUNDS", "repair_rounds", int),
+    "sandbox": ("WISHFUL_SANDBOX", "sandbox", bool),
+    "sandbox_timeout": ("WISHFUL_SANDBOX_TIMEOUT", "sandbox_timeout", float),
+    "allow_modules": ("WISHFUL_ALLOW_MODULES", "allow_modules", tuple),
+    "deny_modules": ("WISHFUL_DENY_MODULES", "deny_modules", tuple),
 }
+_ENGINE_FIELDS = ("context_radius", "repair_rounds", "sandbox", "sandbox_timeout", "allow_modules",
+                  "deny_modules")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+_MODULE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 def project_root(start: str | os.PathLike[str]) -> Path:
@@ -109,6 +133,22 @@ def _dotenv(root: Path) -> dict[str, str]:
 
 
 def _convert(name: str, value: object, kind: type, where: str) -> object:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise SettingsError(f"{where}: {name} must be true or false, got {value!r}")
+    if kind is tuple:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+            raise SettingsError(f"{where}: {name} must be a list of module names, got {value!r}")
+        names = tuple(i.strip() for i in items if i.strip())
+        bad = [n for n in names if not _MODULE_NAME.fullmatch(n)]
+        if bad:
+            raise SettingsError(f"{where}: {name}: {bad[0]!r} is not a module name")
+        return names
     if kind is str:
         if not isinstance(value, str) or not value.strip():
             raise SettingsError(f"{where}: {name} must be a non-empty string, got {value!r}")
@@ -117,7 +157,7 @@ def _convert(name: str, value: object, kind: type, where: str) -> object:
         number = kind(value)  # type: ignore[call-arg]
     except (TypeError, ValueError):
         raise SettingsError(f"{where}: {name} must be a number, got {value!r}") from None
-    if number < 0 or (name in ("max_tokens", "timeout") and number <= 0):
+    if number < 0 or (name in ("max_tokens", "timeout", "sandbox_timeout") and number <= 0):
         raise SettingsError(f"{where}: {name} must be positive, got {value!r}")
     return number
 
@@ -159,7 +199,7 @@ def load_settings(
     if isinstance(model, str) and model.lower() == OFFLINE:
         values.pop("model")
     model_fields = {k: v for k, v in values.items() if k in ModelSettings.__dataclass_fields__}
-    engine_fields = {k: v for k, v in values.items() if k in ("context_radius", "repair_rounds")}
+    engine_fields = {k: v for k, v in values.items() if k in _ENGINE_FIELDS}
     return EngineSettings(
         model=ModelSettings(**model_fields),  # type: ignore[arg-type]
         project_root=root,

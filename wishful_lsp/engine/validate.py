@@ -1,19 +1,26 @@
 """Validation: the one interface the pipeline checks candidate code through.
 
-Every check returns :class:`Finding` values: rule id, position, the offending text and a one-line
-hint phrased for a model to act on. :class:`BasicValidator` checks syntax and that the requested
-names are defined; stricter validators (static allow-list, sandboxed examples) plug in through
-the same :class:`Validator` protocol.
+Every check returns :class:`Finding` values: kind, rule id, position, the offending text and a
+one-line hint phrased for a model to act on (plus call/expected/got for failed examples).
+
+* :class:`BasicValidator` — syntax, and the requested names are defined;
+* :class:`ModuleValidator` — the full validation every face uses: syntax, names, the static
+  allow-list (:mod:`.static_check`) on the module and on its examples, then the sandbox
+  (:mod:`.sandbox`) importing the module and running the model's and the user's examples.
 """
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .extract import Example
+from .policy import Policy
+
+if TYPE_CHECKING:
+    from .sandbox import Limits
 
 
 @dataclass(frozen=True)
@@ -109,11 +116,77 @@ class BasicValidator:
         except SyntaxError as exc:
             line_text = (exc.text or "").strip()
             return Verdict(False, (Finding("syntax", f"syntax error: {exc.msg}", exc.lineno, exc.offset,
-                                           line_text, "return complete, valid Python"),), self.checks)
+                                           line_text, "return complete, valid Python", kind="syntax"),),
+                           self.checks)
         defined = defined_names(tree)
         findings = tuple(
             Finding("names", f"{name!r} is not defined at module top level", text=name,
-                    hint=f"define {name} at module top level (def {name}(...) or {name} = ...)")
+                    hint=f"define {name} at module top level (def {name}(...) or {name} = ...)",
+                    kind="import")
             for name in names if name not in defined
         )
         return Verdict(not findings, findings, self.checks)
+
+
+@dataclass(frozen=True)
+class ModuleValidator:
+    """Static allow-list, then the sandbox. ``sandbox=False`` stops after the static checks."""
+
+    policy: Policy | None = None
+    sandbox: bool = True
+    limits: Limits | None = None
+    #: the user's own examples (``# example: f(1) == 2`` next to the import): failures are hard
+    user_examples: Sequence[Example] = ()
+    checks = ("syntax", "names", "policy", "sandbox")
+
+    def validate(
+        self, module: str, code: str, names: Sequence[str], examples: Sequence[Example] = ()
+    ) -> Verdict:
+        from .static_check import check_expression, check_source
+
+        policy = self.policy or Policy.default()
+        done = ["syntax", "names", "policy"]
+        findings = list(check_source(code, policy))
+        if findings and findings[0].rule == "syntax":
+            return Verdict(False, tuple(findings), ("syntax",))
+        findings.extend(BasicValidator().validate(module, code, names).findings)
+        cases: list[tuple[Example, str]] = [(e, "model") for e in examples]
+        cases += [(e, "user") for e in self.user_examples if e.function in names]
+        for example, source in cases:
+            for expression in (example.call, example.result):
+                if expression is None:
+                    continue
+                for finding in check_expression(expression, code, policy,
+                                                context=f"in the {source} example {example.call}"):
+                    findings.append(replace(finding, call=example.call))
+        if findings:
+            return Verdict(False, tuple(findings), tuple(done), details={"policy": policy.label})
+        if not self.sandbox:
+            return Verdict(True, (), tuple(done), details={"policy": policy.label, "sandbox": "off"})
+        from .sandbox import ExampleCase, run_sandbox
+
+        report = run_sandbox(
+            module, code, names=names, policy=policy, limits=self.limits,
+            examples=[ExampleCase(e.call, e.result, e.raises, source) for e, source in cases],
+        )
+        done.append("sandbox")
+        user_calls = {e.call for e, source in cases if source == "user"}
+        failures = tuple(_finding_from_failure(f, user_calls) for f in report.failures)
+        details = {
+            "policy": policy.label,
+            "sandbox": {"layers": list(report.layers), "unavailable": list(report.unavailable),
+                        "examples_passed": report.examples_passed,
+                        "elapsed_ms": round(report.elapsed * 1000, 1)},
+            "warnings": [_finding_from_failure(w).to_json() for w in report.warnings],
+        }
+        return Verdict(report.passed and not failures, failures, tuple(done), report.examples_run, details)
+
+
+def _finding_from_failure(failure: Any, user_calls: set[str] = frozenset()) -> Finding:  # type: ignore[assignment]
+    rule, message, hint = failure.kind, failure.message, failure.hint
+    if failure.kind == "example-failed" and failure.call in user_calls:
+        rule = "user-example"
+        message = f"the developer's own example failed: {message}"
+        hint = "the developer wrote this example next to the import; make the code satisfy it exactly"
+    return Finding(rule=rule, message=message, line=failure.line, hint=hint, kind=failure.kind,
+                   call=failure.call, expected=failure.expected, got=failure.got)
