@@ -35,6 +35,10 @@ echo "== .wishful/text.py (plain Python: read it, edit it, commit it)"
 cat .wishful/text.py
 
 echo
+echo "== wishful validate .wishful/text.py   (static allow-list + sandboxed examples, again)"
+wishful validate .wishful/text.py
+
+echo
 echo "== python app.py   (imports wishful.text from the cache: no model, no network)"
 python app.py
 
