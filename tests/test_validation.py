@@ -10,7 +10,9 @@ from pathlib import Path
 
 from wishful.cache import Cache, State
 from wishful_lsp.engine.discover import discover
+from wishful_lsp.engine.extract import Example
 from wishful_lsp.engine.pipeline import check
+from wishful_lsp.engine.policy import Policy
 from wishful_lsp.engine.prompt import plan_module
 from wishful_lsp.engine.sandbox import TestCase
 from wishful_lsp.engine.settings import EngineSettings
@@ -170,3 +172,14 @@ def test_the_cli_check_reports_an_invalid_hand_edit(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "invalid - unverified code fails the policy check: line 3: eval is not allowed [banned-name]" in result.stdout
     assert (tmp_path / ".wishful" / "text.py").exists()
+
+
+def test_a_third_party_module_the_project_allows_is_importable_in_the_sandbox() -> None:
+    code = "import rich.text\n\n\ndef plain(s: str) -> str:\n    return rich.text.Text(s).plain\n"
+    example = [Example("plain('a')", "'a'")]
+    default = ModuleValidator().validate("wishful.t", code, ["plain"], example)
+    assert not default.passed and default.findings[0].rule == "import-not-allowed"
+    allowed = ModuleValidator(Policy.build(allow=["rich", "rich.text"]))
+    verdict = allowed.validate("wishful.t", code, ["plain"], example)
+    assert verdict.passed, verdict.findings
+    assert verdict.details["policy"] == "default +rich +rich.text"

@@ -966,6 +966,8 @@ def _run(payload, verdict, send):
     seen_denials = [0]
     stop = [False]  # the CPU limit fired: report at once, the hard limit follows in 1 s
 
+    # directories of the third-party modules the project allows (readable: see read_roots)
+    sys.path.extend(payload.get("extra_paths", ()))
     if "guarded-import" in wanted:
         _install_import(allowed, builtins)
         layers.append("guarded-import")

@@ -297,6 +297,29 @@ def available_layers() -> dict[str, bool]:
     return dict(result)
 
 
+def module_paths(modules: Sequence[str]) -> list[str]:
+    """The import-path directories holding ``modules`` (those outside the standard library that
+    a project allows: the child has no site-packages), found without importing them."""
+    import importlib.util
+
+    stdlib = {os.path.realpath(p) for p in (sysconfig.get_paths()["stdlib"],
+                                            sysconfig.get_paths()["platstdlib"])}
+    found: list[str] = []
+    for name in sorted({m.split(".")[0] for m in modules}):
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.origin or spec.origin in ("built-in", "frozen"):
+            continue
+        origin = Path(spec.origin)
+        directory = origin.parent.parent if spec.submodule_search_locations else origin.parent
+        real = os.path.realpath(directory)
+        if real not in stdlib and real not in found:
+            found.append(real)
+    return found
+
+
 # --------------------------------------------------------------------------- one run
 
 def _cpu_soft(limits: Limits) -> int:
@@ -338,6 +361,7 @@ def run_sandbox(
         raise ValueError(f"unknown sandbox layers: {sorted(unknown)}")
 
     landlock_roots, hook_roots = _read_roots()
+    extra_paths = module_paths(policy.extra_modules)
     nonce = secrets.token_hex(16).encode("ascii")
     own_dir = cwd is None
     workdir = (tempfile.mkdtemp(prefix="wishful-sandbox-") if own_dir
@@ -352,8 +376,9 @@ def run_sandbox(
         "allowed": sorted(policy.allowed_modules),
         "layers": wanted,
         "doctests": bool(doctests),
-        "read_roots": [*landlock_roots, workdir],
-        "hook_read_roots": list(hook_roots),
+        "read_roots": [*landlock_roots, *extra_paths, workdir],
+        "hook_read_roots": [*hook_roots, *extra_paths],
+        "extra_paths": extra_paths,
         "cwd": workdir,
         "limits": {"cpu": _cpu_soft(limits), "as": int(limits.memory_mb) * 1024 * 1024,
                    "nofile": int(limits.open_files), "memory_mb": int(limits.memory_mb)},
