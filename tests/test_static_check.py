@@ -194,3 +194,17 @@ def test_examples_are_checked_as_code_in_the_module_namespace() -> None:
     assert {f.rule for f in check_expression("slug(open('x').read())", module)} == {"banned-name"}
     assert {f.rule for f in check_expression("slug.__globals__", module)} == {"dunder-attribute"}
     assert check_expression("slug(", module)[0].rule == "syntax"
+
+
+@pytest.mark.parametrize(("code", "rule"), [
+    ("import pprint\ndef f():\n    return pprint.PrettyPrinter()._stream\n", "private-name"),
+    ("class A:\n    def get(self):\n        return self._stream\n", "private-name"),
+    ("import typing\ndef f(t):\n    return typing.get_args(t)[0]._evaluate(None, None, frozenset())\n",
+     "private-name"),
+    ("import collections\ndef f(d):\n    return d._OrderedDict__root\n", "private-name"),
+    ("import pprint\ndef f(p):\n    match p:\n        case pprint.PrettyPrinter(_stream=s):\n"
+     "            return s\n", "private-name"),
+    ("class A:\n    import uuid\n\ndef f():\n    return A.uuid.os\n", "import-form"),
+])
+def test_private_ways_out_of_library_objects_are_rejected(code: str, rule: str) -> None:
+    assert rule in rules(code), check_source(code)

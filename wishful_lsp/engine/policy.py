@@ -16,6 +16,7 @@ right: this is computed by looking at the real module objects, so re-exports suc
 from __future__ import annotations
 
 import importlib
+import sys
 import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -201,3 +202,116 @@ class Policy:
 
 
 _DEFAULT = Policy()
+
+
+# ----------------------------------------------------------------------------- private hazards
+
+#: Names whose use in a stdlib method makes that method a way out (evaluation, frames, files).
+_HAZARD_NAMES = frozenset({"eval", "exec", "compile", "__import__", "open", "globals", "locals",
+                           "vars", "_getframe", "getframe", "currentframe", "f_globals", "f_back",
+                           "__globals__", "__builtins__", "setattr", "delattr"})
+
+
+def _defining_modules(policy: Policy) -> list[types.ModuleType]:
+    """The allowed modules, and the modules defining the classes and functions they export."""
+    found: dict[str, types.ModuleType] = {}
+    for name in sorted(policy.allowed_modules):
+        module = policy.module_object(name)
+        if module is None:
+            continue
+        found.setdefault(module.__name__, module)
+        for attribute in dir(module):
+            if attribute.startswith("_"):
+                continue
+            value = getattr(module, attribute, None)
+            origin = getattr(value, "__module__", None) if isinstance(value, (type, types.FunctionType)) else None
+            if isinstance(origin, str) and origin not in found:
+                defining = sys.modules.get(origin)
+                if defining is not None:
+                    found[origin] = defining
+    return list(found.values())
+
+
+def _module_hazards(source: str, allowed: frozenset[str]) -> set[str]:
+    """Private attribute names in one stdlib source file that lead out of the computation.
+
+    A private method is hazardous when its body uses an evaluation or frame primitive, touches a
+    module that is not allowed, or calls a hazardous private function of the same file (to a
+    fixpoint). A private attribute is hazardous when it is assigned a value computed from a
+    module that is not allowed (``self._stream = _sys.stdout``) or from a hazardous function.
+    """
+    import ast
+
+    tree = ast.parse(source)
+    foreign: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name not in allowed:
+                    foreign.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" not in allowed and node.module not in allowed:
+                    foreign.add(alias.asname or alias.name)
+
+    def used(node: ast.AST) -> set[str]:
+        names = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+            elif isinstance(sub, ast.Attribute):
+                names.add(sub.attr)
+        return names
+
+    functions: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("_") \
+                and not node.name.endswith("__"):
+            functions.setdefault(node.name, set()).update(used(node))
+    hazards = {name for name, names in functions.items() if names & (_HAZARD_NAMES | foreign)}
+    changed = True
+    while changed:
+        changed = False
+        for name, names in functions.items():
+            if name not in hazards and names & hazards:
+                hazards.add(name)
+                changed = True
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if not used(value) & (_HAZARD_NAMES | foreign | hazards):
+            continue
+        for target in targets:
+            name = target.attr if isinstance(target, ast.Attribute) else target.id if isinstance(target, ast.Name) else ""
+            if name.startswith("_") and not name.endswith("__"):
+                hazards.add(name)
+    return hazards
+
+
+_hazard_cache: dict[frozenset[str], frozenset[str]] = {}
+
+
+def private_hazards(policy: Policy) -> frozenset[str]:
+    """Private attribute names that objects of the allowed modules may carry and that lead out
+    of the computation (``pprint.PrettyPrinter()._stream`` is ``sys.stdout``;
+    ``typing.ForwardRef._evaluate`` evaluates a string). Computed once per allow-list from the
+    source of the allowed modules and of the modules defining what they export."""
+    key = policy.allowed_modules
+    if key not in _hazard_cache:
+        hazards: set[str] = set()
+        for module in _defining_modules(policy):
+            path = getattr(module, "__file__", None)
+            if not path or not str(path).endswith(".py"):
+                continue
+            try:
+                with open(path, encoding="utf-8") as stream:
+                    hazards |= _module_hazards(stream.read(), policy.allowed_modules)
+            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+                continue
+        _hazard_cache[key] = frozenset(hazards - PUBLIC_UNDERSCORE_ATTRIBUTES)
+    return _hazard_cache[key]

@@ -41,6 +41,7 @@ from .policy import (
     REFLECTIVE_DUNDERS,
     STRING_ATTRIBUTE_WALKERS,
     Policy,
+    private_hazards,
 )
 from .validate import Finding
 
@@ -68,6 +69,7 @@ RULES: dict[str, str] = {
 _DEFINITIONS: tuple[type[ast.stmt], ...] = (
     ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
     ast.AnnAssign, ast.AugAssign, ast.Pass, *((ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()))
+_MANGLED = re.compile(r"_[A-Za-z0-9]+__([A-Za-z0-9_]+)")
 _DUNDER = re.compile(r"__[A-Za-z0-9_]+__")
 _MAIN_GUARD = "__main__"
 
@@ -306,7 +308,11 @@ class _Checker(ast.NodeVisitor):
 
     def _check_class_shape(self, node: ast.ClassDef) -> None:
         for statement in node.body:
-            if not self._definition_statement(statement):
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                self.report("import-form", statement, f"import inside the body of class {node.name}",
+                            "import at module level (or inside a function); a class attribute "
+                            "must not hold a module")
+            elif not self._definition_statement(statement):
                 self.report("module-shape", statement,
                             f"`{type(statement).__name__.lower()}` statement in the body of class "
                             f"{node.name} runs when the module is imported",
@@ -557,6 +563,15 @@ class _Checker(ast.NodeVisitor):
         elif attr in INTROSPECTION_ATTRIBUTES:
             self.report("introspection", node, f"access to .{attr}",
                         f"do not use .{attr}; it exposes frames, code or class internals")
+        elif _is_private(attr) and attr not in PUBLIC_UNDERSCORE_ATTRIBUTES:
+            mangled = _MANGLED.fullmatch(attr)
+            hazards = private_hazards(self.policy)
+            if attr in hazards or (mangled and f"__{mangled.group(1)}" in hazards):
+                self.report("private-name", node,
+                            f".{attr} is an internal attribute of the standard library that leads "
+                            "outside the computation (files, frames or code evaluation)",
+                            f"use only public attributes of library objects; if .{attr} is your "
+                            f"own attribute, give it another name (e.g. _own{attr})")
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.ctx, (ast.Store, ast.Del)) and (self._module_of(node.value) or self._qualified(node.value)):
