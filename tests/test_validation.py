@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from wishful.cache import Cache, State
 from wishful_lsp.engine.discover import discover
 from wishful_lsp.engine.extract import Example
@@ -183,3 +185,18 @@ def test_a_third_party_module_the_project_allows_is_importable_in_the_sandbox() 
     verdict = allowed.validate("wishful.t", code, ["plain"], example)
     assert verdict.passed, verdict.findings
     assert verdict.details["policy"] == "default +rich +rich.text"
+
+
+OWN_BENIGN = sorted((Path(__file__).parent / "corpus" / "benign").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", OWN_BENIGN, ids=lambda p: p.stem)
+def test_own_benign_modules_pass_the_full_validation(path: Path) -> None:
+    import ast
+
+    code = path.read_text(encoding="utf-8")
+    names = [n.name for n in ast.parse(code).body
+             if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+    verdict = ModuleValidator().validate(f"wishful.{path.stem[4:]}", code, names)
+    assert verdict.passed, [f.for_model() for f in verdict.findings]
+    assert "sandbox" in verdict.checks and verdict.details["warnings"] == []
