@@ -208,3 +208,19 @@ def test_examples_are_checked_as_code_in_the_module_namespace() -> None:
 ])
 def test_private_ways_out_of_library_objects_are_rejected(code: str, rule: str) -> None:
     assert rule in rules(code), check_source(code)
+
+
+@pytest.mark.parametrize("code", [
+    "import decimal\ndef f():\n    decimal.DefaultContext.traps[decimal.Inexact] = True\n",
+    "from json.decoder import BACKSLASH\ndef f():\n    BACKSLASH.update({'n': 'x'})\n",
+    "import keyword\ndef f():\n    keyword.kwlist.append('wish')\n",
+    "import json.encoder\ndef f():\n    del json.encoder.ESCAPE_DCT['\\\\n']\n",
+])
+def test_library_data_is_never_modified(code: str) -> None:
+    assert "module-write" in rules(code), check_source(code)
+
+
+def test_local_copies_of_library_data_may_change() -> None:
+    code = ("import keyword\nimport json\n\n\ndef f():\n    words = list(keyword.kwlist)\n"
+            "    words.append('wish')\n    enc = json.JSONEncoder()\n    enc.indent = 2\n    return words\n")
+    assert check_source(code) == []

@@ -40,6 +40,7 @@ DEFAULT_ALLOWED_MODULES: frozenset[str] = frozenset({
 DEFAULT_DENIED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "calendar": frozenset({"setfirstweekday"}),
     "contextlib": frozenset({"chdir", "redirect_stdout", "redirect_stderr"}),
+    "csv": frozenset({"field_size_limit", "register_dialect", "unregister_dialect"}),
     "dataclasses": frozenset({"make_dataclass"}),
     "decimal": frozenset({"setcontext"}),
     "io": frozenset({"open", "open_code", "FileIO"}),

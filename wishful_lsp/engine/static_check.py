@@ -69,6 +69,10 @@ RULES: dict[str, str] = {
 _DEFINITIONS: tuple[type[ast.stmt], ...] = (
     ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign,
     ast.AnnAssign, ast.AugAssign, ast.Pass, *((ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()))
+#: Methods that change a container in place (on library data they poison the importing process).
+_MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "popitem", "clear", "update",
+                       "setdefault", "add", "discard", "sort", "reverse", "appendleft",
+                       "extendleft", "popleft", "rotate", "__setitem__", "__delitem__"})
 _MANGLED = re.compile(r"_[A-Za-z0-9]+__([A-Za-z0-9_]+)")
 _DUNDER = re.compile(r"__[A-Za-z0-9_]+__")
 _MAIN_GUARD = "__main__"
@@ -545,9 +549,11 @@ class _Checker(ast.NodeVisitor):
                 self.report("module-as-value", node, f"the module {base_module}.{attr} is used as a value",
                             "use the module's attributes directly; do not store, pass or return it")
             return
-        if isinstance(node.ctx, (ast.Store, ast.Del)) and self._qualified(node.value):
-            self.report("module-write", node, f"assignment to an attribute of {self._qualified(node.value)}",
-                        "never modify imported classes or functions; subclass or wrap them instead")
+        owner = self._library_root(node.value) if isinstance(node.ctx, (ast.Store, ast.Del)) else None
+        if owner:
+            self.report("module-write", node, f"assignment to an attribute of {owner}",
+                        "never modify imported modules, classes, functions or their data; "
+                        "subclass, wrap or copy them instead")
         self._check_attribute_name(node, attr)
         self.visit(node.value)
 
@@ -574,10 +580,27 @@ class _Checker(ast.NodeVisitor):
                             f"own attribute, give it another name (e.g. _own{attr})")
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if isinstance(node.ctx, (ast.Store, ast.Del)) and (self._module_of(node.value) or self._qualified(node.value)):
-            self.report("module-write", node, "item assignment into a module's data",
+        owner = self._library_root(node.value) if isinstance(node.ctx, (ast.Store, ast.Del)) else None
+        if owner:
+            self.report("module-write", node, f"item assignment into data owned by {owner}",
                         "never modify data owned by imported modules; copy it first")
         self.generic_visit(node)
+
+    def _library_root(self, node: ast.expr) -> str | None:
+        """The library object (``module.attr`` or a name imported from a module) that ``node``
+        reaches by attributes and items alone: state shared with the importing process."""
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            qualified = self._qualified(node) if isinstance(node, ast.Attribute) else None
+            if qualified or (isinstance(node, ast.Attribute) and self._module_of(node)):
+                return qualified or self._module_of(node)
+            node = node.value
+        if isinstance(node, ast.Name):
+            kind, value = self._lookup(node.id)
+            if kind == "module":
+                return str(value)
+            if kind == "imported":
+                return ".".join(value)  # type: ignore[arg-type]
+        return None
 
     # ------------------------------------------------------------------ calls
 
@@ -594,6 +617,11 @@ class _Checker(ast.NodeVisitor):
         qualified = self._qualified(func)
         if qualified in STRING_ATTRIBUTE_WALKERS:
             self._check_walker(node, qualified)
+        if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
+            owner = self._library_root(func.value)
+            if owner:
+                self.report("module-write", node, f".{func.attr}() changes data owned by {owner}",
+                            "never modify data owned by imported modules; copy it first")
         if isinstance(func, ast.Attribute):
             if func.attr in REFLECTIVE_DUNDERS:
                 receiver_is_super = (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
