@@ -12,6 +12,7 @@ one-line hint phrased for a model to act on (plus call/expected/got for failed e
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -176,6 +177,7 @@ class ModuleValidator:
         failures = tuple(_finding_from_failure(f, user_calls) for f in report.failures)
         details = {
             "policy": policy.label,
+            "python": sys.version.split()[0],
             "sandbox": {"layers": list(report.layers), "unavailable": list(report.unavailable),
                         "examples_passed": report.examples_passed, "tests_run": report.tests_run,
                         "elapsed_ms": round(report.elapsed * 1000, 1)},
