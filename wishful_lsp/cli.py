@@ -303,22 +303,23 @@ async def _generate_all(workspace: Workspace, cache: Cache, settings: EngineSett
     for column in ("module", "result", "names", "model", "detail"):
         table.add_column(column)
     failed = 0
-    for module, result, error in results:
-        if result is None:
+    for module, outcome, error in results:
+        if outcome is None:
             failed += 1
             table.add_row(module, "[red]failed[/red]", "", settings.model_label, error)
             continue
-        names = ", ".join(result.added + result.replaced) or "-"
-        label = result.action + (" (placeholder)" if result.placeholder else "")
-        detail = result.note or (f"{result.repair_rounds} repair round(s)" if result.repair_rounds else _relative(str(result.status.path)))
-        table.add_row(module, label, names, result.model, detail)
+        names = ", ".join(outcome.added + outcome.replaced) or "-"
+        label = outcome.action + (" (placeholder)" if outcome.placeholder else "")
+        detail = outcome.note or (f"{outcome.repair_rounds} repair round(s)" if outcome.repair_rounds
+                                  else _relative(str(outcome.status.path)))
+        table.add_row(module, label, names, outcome.model, detail)
     Console().print(table)
-    for module, result, error in results:
-        if result is None:
+    for module, outcome, error in results:
+        if outcome is None:
             print(f"wishful: error: {module}: {error}", file=sys.stderr)
             for finding in reports.get(module, ())[1:] if not verbose else reports.get(module, ()):
                 print(f"  - {finding.for_model()}", file=sys.stderr)
-        elif result.placeholder:
+        elif outcome.placeholder:
             print(f"note: {module} holds offline placeholders; configure a model (WISHFUL_MODEL or "
                   "[tool.wishful] model) and run `wishful generate` again", file=sys.stderr)
     return 1 if failed else 0

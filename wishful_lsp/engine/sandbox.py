@@ -102,7 +102,7 @@ import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -297,7 +297,7 @@ def available_layers() -> dict[str, bool]:
     return dict(result)
 
 
-def module_paths(modules: Sequence[str]) -> list[str]:
+def module_paths(modules: Iterable[str]) -> list[str]:
     """The import-path directories holding ``modules`` (those outside the standard library that
     a project allows: the child has no site-packages), found without importing them."""
     import importlib.util

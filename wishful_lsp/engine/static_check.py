@@ -29,6 +29,7 @@ import re
 import string
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .policy import (
     ALLOWED_DUNDER_ATTRIBUTES,
@@ -171,7 +172,7 @@ def _args_names(args: ast.arguments) -> set[str]:
 
 
 class _Checker(ast.NodeVisitor):
-    def __init__(self, code: str, policy: Policy, *, offset: tuple[int, int] | None = None,
+    def __init__(self, code: str, policy: Policy, *, offset: tuple[int | None, int | None] | None = None,
                  context: str = "") -> None:
         self.code = code
         self.lines = code.splitlines()
@@ -235,7 +236,7 @@ class _Checker(ast.NodeVisitor):
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
                 self._literal_strings.setdefault(node.target.id, []).append(node.value)
 
-    def _lookup(self, name: str) -> tuple[str, object]:
+    def _lookup(self, name: str) -> tuple[str, Any]:
         """What ``name`` refers to here: ``("module", dotted)``, ``("imported", (mod, attr))``,
         ``("local", None)`` or ``("builtin", None)``."""
         innermost = True
@@ -253,7 +254,7 @@ class _Checker(ast.NodeVisitor):
                 return "local", None
         return "builtin", None
 
-    def _lookup_global(self, name: str) -> tuple[str, object]:
+    def _lookup_global(self, name: str) -> tuple[str, Any]:
         scope = self.scopes[0]
         if name in scope.modules:
             return "module", scope.modules[name]
@@ -488,7 +489,7 @@ class _Checker(ast.NodeVisitor):
                         f"use the module's attributes directly ({value}.name); do not store, pass "
                         "or return the module object")
         if kind == "imported" and isinstance(node.ctx, ast.Load):
-            module, attribute = value  # type: ignore[misc]
+            module, attribute = value
             qualified = f"{module}.{attribute}"
             if self.policy.resolve(module, attribute)[0] == "module":
                 self.report("module-as-value", node, f"the module {qualified} is used as a value",
@@ -506,7 +507,7 @@ class _Checker(ast.NodeVisitor):
             if kind == "module":
                 return str(value)
             if kind == "imported":
-                module, attribute = value  # type: ignore[misc]
+                module, attribute = value
                 verdict, resolved = self.policy.resolve(module, attribute)
                 return str(resolved) if verdict == "module" else None
             return None
@@ -523,7 +524,7 @@ class _Checker(ast.NodeVisitor):
         if isinstance(node, ast.Name):
             kind, value = self._lookup(node.id)
             if kind == "imported":
-                module, attribute = value  # type: ignore[misc]
+                module, attribute = value
                 return f"{module}.{attribute}"
             return None
         if isinstance(node, ast.Attribute):
@@ -599,7 +600,7 @@ class _Checker(ast.NodeVisitor):
             if kind == "module":
                 return str(value)
             if kind == "imported":
-                return ".".join(value)  # type: ignore[arg-type]
+                return ".".join(value)
         return None
 
     # ------------------------------------------------------------------ calls
@@ -615,7 +616,7 @@ class _Checker(ast.NodeVisitor):
                 self.report("dynamic-class", node, "type() called with three arguments",
                             "declare the class with a class statement")
         qualified = self._qualified(func)
-        if qualified in STRING_ATTRIBUTE_WALKERS:
+        if qualified is not None and qualified in STRING_ATTRIBUTE_WALKERS:
             self._check_walker(node, qualified)
         if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
             owner = self._library_root(func.value)
