@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -17,29 +16,21 @@ import pytest
 from wishful.cache import Cache, State
 
 from support.fake_openai import FakeOpenAI, status
-from support.models import FAKE_KEY, model_env
+from support.models import FAKE_KEY, cli_project, run_wishful
 from support.proc import clean_env
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
-    (root / "app.py").write_text(textwrap.dedent(
-        """
+    return cli_project(tmp_path / "proj", """
         # desired: shout the text back in capitals
         from wishful.text import shout
 
         print(shout("hello"))
-        """
-    ))
-    return root
+        """)
 
 
 def wishful(project: Path, server: FakeOpenAI, *args: str) -> subprocess.CompletedProcess[str]:
-    env = model_env(server, WISHFUL_REQUEST_TIMEOUT="20", COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "wishful_lsp", *args], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return run_wishful(project, server, *args)
 
 
 def test_check_generate_check_stale_hand_edit_and_merge(project: Path, server: FakeOpenAI) -> None:

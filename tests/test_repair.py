@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from wishful.cache import Cache, State
 
 from support.fake_openai import FakeOpenAI, reply
-from support.models import model_env
+from support.models import cli_project, run_wishful
 
 
 def module_reply(code: str, examples: list[dict[str, str]]) -> str:
@@ -60,24 +59,16 @@ UNSAFE = module_reply(
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
-    (root / "app.py").write_text(textwrap.dedent(
-        """
+    return cli_project(tmp_path / "proj", """
         # desired: turn a title into a URL slug
         from wishful.text import slugify
 
         print(slugify("Hello World"))
-        """
-    ))
-    return root
+        """)
 
 
 def generate(project: Path, server: FakeOpenAI, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wishful_lsp", "generate"], cwd=project,
-                          env=model_env(server, WISHFUL_REQUEST_TIMEOUT="20", COLUMNS="200", **env),
-                          capture_output=True, text=True, timeout=120)
+    return run_wishful(project, server, "generate", **env)
 
 
 def files(project: Path) -> dict[str, bytes]:

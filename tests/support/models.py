@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 from support.fake_openai import FakeOpenAI, Recorded
 from support.proc import clean_env
@@ -35,3 +39,18 @@ def model_env(server: FakeOpenAI, **extra: str) -> dict[str, str]:
         WISHFUL_RETRIES="0",
         **extra,
     )
+
+
+def cli_project(root: Path, app: str) -> Path:
+    """A project directory (``pyproject.toml`` and ``app.py`` holding ``app``) for CLI tests."""
+    root.mkdir()
+    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
+    (root / "app.py").write_text(textwrap.dedent(app))
+    return root
+
+
+def run_wishful(project: Path, server: FakeOpenAI, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m wishful_lsp ARGS`` in ``project`` with ``server`` as the model."""
+    return subprocess.run([sys.executable, "-m", "wishful_lsp", *args], cwd=project,
+                          env=model_env(server, WISHFUL_REQUEST_TIMEOUT="20", COLUMNS="200", **env),
+                          capture_output=True, text=True, timeout=120)
