@@ -210,7 +210,8 @@ async def generate(
                                     note="still a placeholder: configure a model to generate real code")
         existing, add, replace = _plan_changes(status, checked, request, force)
         targets = [*add, *replace]
-        messages = build_messages(request.only(targets), existing=existing) if existing else build_messages(request)
+        messages = build_messages(request.only(targets) if existing else request, existing=existing,
+                                  policy=settings.policy)
         code, verdict, examples, repairs = await _ask_until_valid(
             model, validator, messages, module, existing, targets, replace, request, settings, say)
         rounds = len(repairs)
@@ -240,7 +241,7 @@ async def produce(
     """Generate and validate code for ``request`` without touching the cache (dynamic wishes)."""
     model = model or make_model(settings)
     validator = validator or default_validator(request, settings)
-    messages = build_messages(request, runtime_call=runtime_call)
+    messages = build_messages(request, runtime_call=runtime_call, policy=settings.policy)
     code, verdict, _, _ = await _ask_until_valid(
         model, validator, messages, request.module, None, list(request.requested), [], request,
         settings, on_event or (lambda message: None))

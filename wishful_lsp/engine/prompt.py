@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .policy import Policy
 from .wishes import CallSite, ProviderDecl, TypeDecl, Wish
 
 MAX_CALLS_PER_NAME = 12
@@ -153,11 +154,12 @@ def fingerprint(request: ModuleRequest, model: str) -> str:
 
 RULES = """\
 Rules the module is checked against before it is accepted:
-- Use only the Python standard library: no third-party packages.
+- Import only these modules (absolute imports, public names): {modules}.
 - No input/output of any kind: no files, network, subprocesses, environment variables, clocks
   used for side effects, or printing.
-- No dynamic code: no eval, exec, compile, __import__, importlib, getattr with computed names,
-  globals(), locals(), or access to dunder attributes such as __class__ or __globals__.
+- No dynamic code: no eval, exec, compile, __import__, getattr with computed names, globals(),
+  locals(), vars(), str.format on computed templates, dunder attributes such as __dict__ or
+  __globals__, private attributes of library objects, or changes to imported modules.
 - Nothing runs at import time except imports, definitions, constants and a docstring.
 - Every requested name is defined at module top level, with type hints and a docstring.
 - Deterministic, readable, simple code; keep functions pure."""
@@ -171,12 +173,14 @@ Reply with exactly two fenced blocks and nothing else:
    Give 2 to 5 examples per function, with literal arguments only."""
 
 
-def system_prompt(python: tuple[int, int] | None = None) -> str:
+def system_prompt(python: tuple[int, int] | None = None, policy: Policy | None = None) -> str:
     major, minor = python or sys.version_info[:2]
+    allowed = sorted(m for m in (policy or Policy.default()).allowed_modules if m != "__future__")
+    rules = RULES.format(modules=", ".join(allowed))
     return (
         "You write small, correct Python modules that fulfil a developer's wish: they imported "
         "functions that do not exist yet, and you implement them from the context they wrote.\n"
-        f"Target: Python {major}.{minor}.\n\n{RULES}\n\n{FORMAT}"
+        f"Target: Python {major}.{minor}.\n\n{rules}\n\n{FORMAT}"
     )
 
 
@@ -210,6 +214,7 @@ def build_messages(
     existing: str | None = None,
     python: tuple[int, int] | None = None,
     runtime_call: str | None = None,
+    policy: Policy | None = None,
 ) -> list[dict[str, str]]:
     """Chat messages asking for ``request``'s names (only the new ones if ``existing``).
 
@@ -240,7 +245,7 @@ def build_messages(
             f"```python\n{existing}\n```"
         )
     return [
-        {"role": "system", "content": system_prompt(python)},
+        {"role": "system", "content": system_prompt(python, policy)},
         {"role": "user", "content": "\n".join(parts)},
     ]
 
