@@ -199,7 +199,24 @@ class Policy:
             if self.allows_module(name):
                 return "module", name
             return "disallowed-module", name
+        if id(value) in self._denied_objects:
+            return "denied", None  # a denied object re-exported under another name
         return "ok", value
+
+    @cached_property
+    def _denied_objects(self) -> frozenset[int]:
+        """Identities of every denied attribute and banned or reflective built-in, so that
+        re-exports (``contextlib.MethodType`` is ``types.MethodType``) are denied as well."""
+        import builtins
+
+        found = {id(getattr(builtins, name)) for name in (*BANNED_BUILTINS, *REFLECTION_CALLS)
+                 if hasattr(builtins, name)}
+        for module, attributes in self.denied_attributes.items():
+            obj = self.module_object(module) if self.allows_module(module) else None
+            for attribute in attributes:
+                if obj is not None and hasattr(obj, attribute):
+                    found.add(id(getattr(obj, attribute)))
+        return frozenset(found)
 
 
 _DEFAULT = Policy()

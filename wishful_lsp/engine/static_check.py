@@ -74,6 +74,9 @@ _DEFINITIONS: tuple[type[ast.stmt], ...] = (
 _MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "popitem", "clear", "update",
                        "setdefault", "add", "discard", "sort", "reverse", "appendleft",
                        "extendleft", "popleft", "rotate", "__setitem__", "__delitem__"})
+#: Dunders a class body may assign (protocol methods as aliases, slots, hashing, matching);
+#: not ``__annotations__``, whose keys dataclasses would paste into generated source.
+_CLASS_DUNDER_ASSIGNMENTS = (ALLOWED_DUNDER_NAMES | ALLOWED_DUNDER_ATTRIBUTES) - {"__class__"}
 _MANGLED = re.compile(r"_[A-Za-z0-9]+__([A-Za-z0-9_]+)")
 _DUNDER = re.compile(r"__[A-Za-z0-9_]+__")
 _MAIN_GUARD = "__main__"
@@ -435,6 +438,10 @@ class _Checker(ast.NodeVisitor):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
             if isinstance(target, ast.Name):
+                if _is_dunder(target.id) and target.id not in _CLASS_DUNDER_ASSIGNMENTS:
+                    self.report("dunder-name", target, f"assignment to {target.id} in a class body",
+                                f"do not set {target.id} by hand; declare fields and methods normally "
+                                "(class decorators generate code from it)")
                 continue
             self.visit(target)
         if isinstance(node, ast.AnnAssign):
@@ -477,7 +484,8 @@ class _Checker(ast.NodeVisitor):
                         _BANNED_HINTS.get(name, f"do not use {name}"))
             return
         if _is_dunder(name):
-            if name not in ALLOWED_DUNDER_NAMES:
+            own_definition = kind == "local" and isinstance(node.ctx, ast.Load)
+            if name not in ALLOWED_DUNDER_NAMES and not own_definition:
                 self.report("dunder-name", node, f"use of {name}",
                             f"do not use {name}; write the code without interpreter internals")
             return
