@@ -38,6 +38,8 @@ RESOURCE = sorted((CORPUS / "attacks" / "resource").glob("*.py"))
 #: The project's own attack corpus (tests/corpus/attacks): every module must have no effect on
 #: the host through the sandbox alone; some are static-only tricks that may "pass" dynamically.
 OWN_ATTACKS = sorted((ROOT / "tests" / "corpus" / "attacks").glob("*.py"))
+#: The project's own resource bombs: work in library code (C-level too) that only limits stop.
+OWN_RESOURCE = sorted((ROOT / "tests" / "corpus" / "attacks" / "resource").glob("*.py"))
 
 #: The audit hook and the import guard only: what runs where kernel layers are missing.
 PYTHON_ONLY = ("audit-hook", "guarded-import")
@@ -258,7 +260,7 @@ def test_own_attack_has_no_effect_on_the_host(path: Path, layers, tmp_path: Path
 
 def test_the_corpora_are_present() -> None:
     assert len(BENIGN) == 12 and len(ATTACKS) == 44 and len(RESOURCE) == 3
-    assert len(ATTACKS) + len(OWN_ATTACKS) >= 60
+    assert len(ATTACKS) + len(OWN_ATTACKS) >= 60 and OWN_RESOURCE
 
 
 @pytest.mark.parametrize("path", ATTACKS, ids=[p.stem for p in ATTACKS])
@@ -436,6 +438,16 @@ def test_resource_bomb_is_stopped_within_its_budget(path: Path, layers) -> None:
     else:
         assert first.kind == "timeout" and "wall-clock limit of 3 s" in first.message
         assert "importing the module" in first.message
+
+
+@pytest.mark.parametrize("path", OWN_RESOURCE, ids=[p.stem for p in OWN_RESOURCE])
+def test_own_resource_bomb_is_stopped_by_a_limit(path: Path) -> None:
+    report = run_sandbox("wishful.bomb", path.read_text(), names=["answer"], limits=SMALL)
+    assert not report.passed
+    assert report.elapsed < SMALL.wall_seconds + 1.5
+    first = report.failures[0]
+    assert first.kind in ("resource", "timeout"), _messages(report)
+    assert "limit of" in first.message
 
 
 def test_cpu_limit_is_enforced_even_when_the_code_swallows_it() -> None:

@@ -27,7 +27,7 @@ SHARED_EXPECTED = {
     "017": "import-not-allowed", "018": "dunder-attribute", "019": "reflection",
     "020": "dunder-attribute", "021": "introspection", "022": "module-attribute",
     "023": "module-attribute", "024": "module-attribute", "025": "module-attribute",
-    "026": "reflection", "027": "module-attribute", "028": "format-string",
+    "026": "module-attribute", "027": "module-attribute", "028": "format-string",
     "029": "import-not-allowed", "030": "import-not-allowed", "031": "import-not-allowed",
     "032": "import-not-allowed", "033": "banned-name", "034": "import-not-allowed",
     "035": "import-not-allowed", "036": "import-not-allowed", "037": "import-not-allowed",
@@ -109,8 +109,25 @@ def rules(code: str, policy: Policy | None = None) -> set[str]:
     ("import functools\ndef f(xs):\n    return functools.reduce(getattr, xs, ())\n", "reflection"),
     ("def f(o, n):\n    return getattr(o, n)\n", "reflection"),
     ("def f(o):\n    return getattr(o, '_secret')\n", "reflection"),
-    ("import operator\ndef f(n):\n    return operator.attrgetter(n)\n", "reflection"),
-    ("from operator import methodcaller\nF = methodcaller\n", "reflection"),
+    ("import operator\ndef f(n):\n    return operator.attrgetter(n)\n", "module-attribute"),
+    ("from operator import methodcaller\nF = methodcaller\n", "module-attribute"),
+    ("FMT = '{:>10}'\ndef f(x):\n    FMT = '{0.__class__}'\n    return FMT.format(x)\n", "format-string"),
+    ("FMT = '{:>10}'\nFMT += '{0.real}'\ndef f(x):\n    return FMT.format(x)\n", "format-string"),
+    ("FMT = '{0.real}'\ndef f(x):\n    return FMT.format(x)\n", "format-string"),
+    ("def f(x):\n    show = '{}'.format\n    return show(x)\n", "format-string"),
+    ("import functools\ndef f(g, h):\n    return functools.wraps(g, assigned=('x',))(h)\n", "reflection"),
+    ("import uuid\ndef f():\n    uuid.NAMESPACE_URL.__init__(int=0)\n", "module-write"),
+    ("import random\ndef f():\n    random.SystemRandom().__class__.getrandbits = len\n", "module-write"),
+    ("import json\ndef f(g):\n    type.__setattr__(json.JSONDecoder, 'decode', g)\n", "module-write"),
+    ("import json\nEncoder = json.JSONEncoder\ndef f(g):\n    Encoder.encode = g\n", "module-write"),
+    ("import numbers\ndef f():\n    numbers.Rational.register(float)\n", "module-write"),
+    ("def f():\n    raise SystemExit(0)\n", "banned-name"),
+    ("class M(type):\n    def __prepare__(name, bases):\n        return {}\n", "dunder-name"),
+    ("import abc\ndef f(ns):\n    return abc.ABCMeta('X', (), ns)\n", "dynamic-class"),
+    ("from dataclasses import dataclass\ndef f(cls):\n    return dataclass(cls)\n", "dynamic-class"),
+    ("K = 'int'\ndef f(x: K):\n    pass\n", "annotation"),
+    ("from typing import Literal\ndef f(x: Literal[print()]):\n    pass\n", "annotation"),
+    ("# -*- coding: utf-7 -*-\nX = 1\n", "encoding"),
     ("def f(o, n, v):\n    object.__setattr__(o, n, v)\n", "reflection"),
     ("def f(o):\n    return o.__dict__\n", "dunder-attribute"),
     ("def f(e):\n    return e.__traceback__.tb_frame\n", "dunder-attribute"),
@@ -151,7 +168,15 @@ def test_each_rule_catches_its_pattern(code: str, rule: str) -> None:
     "def f(p: 'Point | None', mode: Literal['a b', 'c']) -> list['Point']:\n    return []\n"
     "class Point:\n    pass\n",
     "FMT = '{:>10}|{0[1]}'\ndef f(x):\n    return FMT.format(x) + '{} {}'.format(x, x)\n",
-    "import operator\nKEY = operator.itemgetter(1)\nNAME = operator.attrgetter('name.first')\n",
+    "import operator\nKEY = operator.itemgetter(1)\n",
+    "import functools\ndef deco(g):\n    @functools.wraps(g)\n    def inner(*a):\n        return g(*a)\n"
+    "    return inner\n",
+    "from typing import TypeVar\nVector = list[float]\nT = TypeVar('T')\nMaybe = int | None\n"
+    "def f(v: Vector, t: T, m: Maybe) -> 'Vector':\n    return v\n",
+    "class A:\n    def __init__(self):\n        super().__init__()\nclass B(A):\n    def __init__(self):\n"
+    "        A.__init__(self)\n",
+    "# -*- coding: utf-8 -*-\nX = 1\n",
+    "import re\nPATTERN = re.compile('a+')\nclass A:\n    LIMIT = max(1, 2)\n",
     "import collections.abc\ndef f(x):\n    return isinstance(x, collections.abc.Mapping)\n",
     "import urllib.parse\ndef f(u):\n    return urllib.parse.urlsplit(u).netloc\n",
     "if __name__ == '__main__':\n    print(__name__)\n",
@@ -223,4 +248,22 @@ def test_library_data_is_never_modified(code: str) -> None:
 def test_local_copies_of_library_data_may_change() -> None:
     code = ("import keyword\nimport json\n\n\ndef f():\n    words = list(keyword.kwlist)\n"
             "    words.append('wish')\n    enc = json.JSONEncoder()\n    enc.indent = 2\n    return words\n")
+    assert check_source(code) == []
+
+
+@pytest.mark.parametrize("code", [
+    "import keyword\ndef f():\n    words = keyword.kwlist\n    words.append('wish')\n",
+    "from keyword import kwlist\ndef f(add):\n    add(kwlist)\n",
+    "import json.decoder\ndef f():\n    return json.decoder.BACKSLASH\n",
+])
+def test_library_data_is_not_aliased(code: str) -> None:
+    assert "module-write" in rules(code), check_source(code)
+
+
+def test_library_data_can_be_read_and_copied() -> None:
+    code = ("import keyword\nimport json.decoder\n\n\ndef f(word):\n"
+            "    mine = list(keyword.kwlist)\n    n = len(keyword.softkwlist)\n"
+            "    esc = json.decoder.BACKSLASH['n']\n"
+            "    return word in keyword.kwlist, [w for w in keyword.kwlist], mine, n, esc,"
+            " keyword.kwlist[0], keyword.kwlist.index('if')\n")
     assert check_source(code) == []

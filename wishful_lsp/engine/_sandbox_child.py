@@ -859,6 +859,10 @@ def _parse_doctests(doc):
                 break
             want.append(line[indent:] if len(line) - len(s) >= indent else s)
             i += 1
+        # a docstring that starts on its quote line ("""">>> f()\n    1""") indents only the
+        # output: remove the indentation the output lines share
+        margin = min((len(w) - len(w.lstrip()) for w in want if w.strip()), default=0)
+        want = [w[margin:] for w in want]
         src = "\n".join(source)
         options = set()
         if "doctest:" in src:

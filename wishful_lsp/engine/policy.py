@@ -38,12 +38,17 @@ DEFAULT_ALLOWED_MODULES: frozenset[str] = frozenset({
 #: Public attributes that are denied on allowed modules: ways out to the host, global state
 #: of the importing process, and evaluation of strings.
 DEFAULT_DENIED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
-    "calendar": frozenset({"setfirstweekday"}),
+    "calendar": frozenset({"setfirstweekday", "c"}),
+    "copy": frozenset({"dispatch_table"}),
     "contextlib": frozenset({"chdir", "redirect_stdout", "redirect_stderr"}),
     "csv": frozenset({"field_size_limit", "register_dialect", "unregister_dialect"}),
     "dataclasses": frozenset({"make_dataclass"}),
-    "decimal": frozenset({"setcontext"}),
+    "datetime": frozenset({"datetime_CAPI"}),
+    "decimal": frozenset({"setcontext", "getcontext", "DefaultContext"}),
+    "reprlib": frozenset({"aRepr"}),
     "io": frozenset({"open", "open_code", "FileIO"}),
+    "random": frozenset({"seed", "setstate"}),
+    "operator": frozenset({"attrgetter", "methodcaller"}),
     "string": frozenset({"Formatter"}),
     "time": frozenset({"sleep", "tzset", "clock_settime", "clock_settime_ns"}),
     "types": frozenset({"FunctionType", "LambdaType", "CodeType", "FrameType", "TracebackType",
@@ -53,11 +58,15 @@ DEFAULT_DENIED_ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "uuid": frozenset({"getnode", "uuid1"}),
 }
 
+#: Command-line programs inside library modules (``base64.main()`` reads stdin and exits).
+_COMMAND_LINE_ENTRY_POINTS = frozenset({"main", "test", "_main", "_test"})
+
 #: Built-in names generated code may not use at all.
 BANNED_BUILTINS: frozenset[str] = frozenset({
     "eval", "exec", "compile", "__import__", "open", "input", "breakpoint", "globals", "locals",
     "vars", "setattr", "delattr", "help", "exit", "quit", "copyright", "credits", "license",
     "memoryview", "__build_class__", "__loader__", "__spec__", "__builtins__",
+    "SystemExit", "KeyboardInterrupt",
 })
 
 #: Calls whose "name" argument must be a literal public name: (callee, index of the name).
@@ -66,10 +75,10 @@ REFLECTION_CALLS: Mapping[str, int] = {"getattr": 1, "hasattr": 1}
 #: Dunder attributes that may be *accessed* (any dunder may be *defined* in a class body).
 ALLOWED_DUNDER_ATTRIBUTES: frozenset[str] = frozenset({
     "__name__", "__qualname__", "__doc__", "__class__", "__module__",
-    "__init__", "__new__", "__post_init__", "__repr__", "__str__", "__format__", "__hash__",
+    "__init__", "__new__", "__repr__", "__str__", "__format__", "__hash__",
     "__bool__", "__len__", "__iter__", "__next__", "__reversed__", "__contains__",
-    "__getitem__", "__setitem__", "__delitem__", "__missing__", "__enter__", "__exit__",
-    "__aenter__", "__aexit__", "__aiter__", "__anext__", "__call__",
+    "__getitem__", "__setitem__", "__delitem__", "__missing__", "__aiter__", "__anext__", "__await__",
+    "__init_subclass__", "__set_name__", "__class_getitem__",
     "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
     "__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__", "__pow__",
     "__neg__", "__pos__", "__abs__", "__int__", "__float__", "__index__", "__round__",
@@ -107,10 +116,11 @@ PUBLIC_UNDERSCORE_ATTRIBUTES: frozenset[str] = frozenset({
     "_value_", "_name_", "_missing_", "_generate_next_value_", "_ignore_",
 })
 
-#: Operator helpers that walk attribute names given as strings.
-STRING_ATTRIBUTE_WALKERS: Mapping[str, str] = {
-    "operator.attrgetter": "attrgetter",
-    "operator.methodcaller": "methodcaller",
+#: Library functions that copy attributes named by arguments; value: the index of the first
+#: positional argument that names attributes (``assigned``). Only their defaults may be used.
+STRING_ATTRIBUTE_WALKERS: Mapping[str, int] = {
+    "functools.update_wrapper": 2,
+    "functools.wraps": 1,
 }
 
 
@@ -154,7 +164,7 @@ class Policy:
         return name in self.allowed_modules
 
     def denied(self, module: str, attribute: str) -> bool:
-        return attribute in self.denied_attributes.get(module, frozenset())
+        return attribute in _COMMAND_LINE_ENTRY_POINTS or attribute in self.denied_attributes.get(module, frozenset())
 
     @cached_property
     def _surfaces(self) -> dict[str, dict[str, object] | None]:

@@ -65,6 +65,7 @@ RULES: dict[str, str] = {
     "annotation": "annotations that are not call-free expressions",
     "dynamic-class": "classes created by calling type() with three arguments",
     "module-shape": "statements with side effects at module or class top level",
+    "encoding": "coding declarations other than UTF-8 (the file would be decoded differently on import)",
 }
 
 _DEFINITIONS: tuple[type[ast.stmt], ...] = (
@@ -73,10 +74,20 @@ _DEFINITIONS: tuple[type[ast.stmt], ...] = (
 #: Methods that change a container in place (on library data they poison the importing process).
 _MUTATORS = frozenset({"append", "extend", "insert", "remove", "pop", "popitem", "clear", "update",
                        "setdefault", "add", "discard", "sort", "reverse", "appendleft",
-                       "extendleft", "popleft", "rotate", "__setitem__", "__delitem__"})
+                       "extendleft", "popleft", "rotate", "__setitem__", "__delitem__", "register"})
 #: Dunders a class body may assign (protocol methods as aliases, slots, hashing, matching);
 #: not ``__annotations__``, whose keys dataclasses would paste into generated source.
 _CLASS_DUNDER_ASSIGNMENTS = (ALLOWED_DUNDER_NAMES | ALLOWED_DUNDER_ATTRIBUTES) - {"__class__"}
+#: Built-ins that only read (or copy) the container they are given.
+_COPYING_BUILTINS = frozenset({"list", "dict", "set", "frozenset", "tuple", "sorted", "len", "any",
+                               "all", "min", "max", "sum", "enumerate", "bytes", "str", "repr"})
+#: Hooks that let a class control other classes' namespaces or what isinstance/match accept.
+_DENIED_DUNDER_DEFINITIONS = frozenset({"__prepare__", "__instancecheck__", "__subclasscheck__",
+                                        "__mro_entries__", "__reduce__", "__reduce_ex__"})
+#: Dunders that (re)initialise an object: called only through super() or on self.
+_CONSTRUCTOR_DUNDERS = frozenset({"__init__", "__post_init__", "__new__"})
+#: What may be read from a class reached through an object.
+_CLASS_NAME_ATTRIBUTES = frozenset({"__name__", "__qualname__", "__module__", "__doc__"})
 _MANGLED = re.compile(r"_[A-Za-z0-9]+__([A-Za-z0-9_]+)")
 _DUNDER = re.compile(r"__[A-Za-z0-9_]+__")
 _MAIN_GUARD = "__main__"
@@ -96,12 +107,21 @@ def _is_private(name: str) -> bool:
 @dataclass
 class _Scope:
     kind: str  #: module, function, class, comprehension
+    #: for a method (a def directly in a class body): the name of its first parameter
+    self_name: str | None = None
     local: set[str] = field(default_factory=set)
     #: name → the allowed module it is bound to (``import json``, ``from json import decoder``)
     modules: dict[str, str] = field(default_factory=dict)
     #: name → (module, attribute) for names imported from modules
     imported: dict[str, tuple[str, str]] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)
+    declared_nonlocal: set[str] = field(default_factory=set)
+    #: names bound by def/class statements
+    definitions: set[str] = field(default_factory=set)
+    #: class name -> its plain methods (for class statements in this scope)
+    class_methods: dict[str, set[str]] = field(default_factory=dict)
+    #: values assigned to plain names (for type aliases in annotations)
+    values: dict[str, list[ast.expr]] = field(default_factory=dict)
 
 
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
@@ -135,10 +155,20 @@ def _iter_local(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
 
 def _bind_scope(scope: _Scope, nodes: Iterable[ast.AST]) -> None:
     for node in _iter_local(nodes):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    # an augmented assignment computes its value: never a type alias
+                    value = ast.JoinedStr(values=[]) if isinstance(node, ast.AugAssign) else node.value
+                    scope.values.setdefault(target.id, []).append(value)
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             scope.local.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             scope.local.add(node.name)
+            scope.definitions.add(node.name)
+            if isinstance(node, ast.ClassDef):
+                scope.class_methods[node.name] = _plain_methods(node)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             scope.local.add(node.name)
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
@@ -147,6 +177,8 @@ def _bind_scope(scope: _Scope, nodes: Iterable[ast.AST]) -> None:
             scope.local.add(node.rest)
         elif isinstance(node, ast.Global):
             scope.declared_global.update(node.names)
+        elif isinstance(node, ast.Nonlocal):
+            scope.declared_nonlocal.update(node.names)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -158,7 +190,50 @@ def _bind_scope(scope: _Scope, nodes: Iterable[ast.AST]) -> None:
             for alias in node.names:
                 if alias.name != "*":
                     scope.imported[alias.asname or alias.name] = (node.module, alias.name)
-    scope.local -= scope.declared_global
+    outer = scope.declared_global | scope.declared_nonlocal
+    scope.local -= outer
+    for name in outer:
+        scope.modules.pop(name, None)
+        scope.imported.pop(name, None)
+
+
+_TYPE_FACTORIES = frozenset({"TypeVar", "NewType", "ParamSpec", "TypeVarTuple", "TypeAliasType"})
+
+
+def _type_like(value: ast.expr) -> bool:
+    """Whether an assigned value can be a type alias (``Vector = list[float]``, ``T = TypeVar("T")``)."""
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        return name in _TYPE_FACTORIES
+    if isinstance(value, ast.Constant):
+        return value.value is None
+    if isinstance(value, ast.BinOp):
+        return isinstance(value.op, ast.BitOr) and _type_like(value.left) and _type_like(value.right)
+    return isinstance(value, (ast.Name, ast.Attribute, ast.Subscript))
+
+
+def _through_a_class(node: ast.expr) -> bool:
+    """Whether ``node`` reaches a class from an object: ``x.__class__``, ``type(x)``."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Attribute) and node.attr == "__class__":
+            return True
+        node = node.value
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type")
+
+
+def _is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _plain_methods(node: ast.ClassDef) -> set[str]:
+    """Methods of a class statement that take the instance first (not static or class methods)."""
+    names = set()
+    for item in node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not any(
+                isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in item.decorator_list):
+            names.add(item.name)
+    return names
 
 
 def _args_names(args: ast.arguments) -> set[str]:
@@ -185,6 +260,8 @@ class _Checker(ast.NodeVisitor):
         self.offset = offset  #: for nested snippets (string annotations): report at the string
         self.context = context
         self._callee_ids: set[int] = set()
+        #: child id -> parent node, for the roots visited so far (see _index)
+        self._parents: dict[int, ast.AST] = {}
         self._literal_strings: dict[str, list[ast.expr]] = {}
 
     # ------------------------------------------------------------------ reporting
@@ -216,12 +293,19 @@ class _Checker(ast.NodeVisitor):
 
     # ------------------------------------------------------------------ scopes
 
+    def _index(self, root: ast.AST) -> None:
+        for parent in ast.walk(root):
+            for child in ast.iter_child_nodes(parent):
+                self._parents[id(child)] = parent
+
     def run(self, tree: ast.AST) -> list[Finding]:
+        self._index(tree)
         if isinstance(tree, ast.Module):
             scope = _Scope("module")
             _bind_scope(scope, tree.body)
             self.scopes.append(scope)
             self._collect_literal_strings(tree)
+            self._record_aliases(scope, tree.body)
             self._check_module_shape(tree.body)
             for node in tree.body:
                 self.visit(node)
@@ -232,12 +316,26 @@ class _Checker(ast.NodeVisitor):
         return self.findings
 
     def _collect_literal_strings(self, tree: ast.Module) -> None:
-        """Module-level ``NAME = "..."`` assignments: names usable as format strings."""
+        """Module-level constants usable as format strings: names whose every binding anywhere
+        in the module is a module-level ``NAME = "literal"`` (no other scope, no ``+=``)."""
+        constants: dict[str, list[ast.expr]] = {}
         for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                self._literal_strings.setdefault(node.targets[0].id, []).append(node.value)
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
-                self._literal_strings.setdefault(node.target.id, []).append(node.value)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                    and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                constants.setdefault(node.targets[0].id, []).append(node.value)
+        stores: dict[str, int] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                stores[node.id] = stores.get(node.id, 0) + 1
+            elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                for name in node.names:
+                    stores[name] = stores.get(name, 0) + 1000
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stores[node.name] = stores.get(node.name, 0) + 1000
+            elif isinstance(node, ast.arg):
+                stores[node.arg] = stores.get(node.arg, 0) + 1000
+        self._literal_strings = {name: values for name, values in constants.items()
+                                 if stores.get(name) == len(values)}
 
     def _lookup(self, name: str) -> tuple[str, Any]:
         """What ``name`` refers to here: ``("module", dotted)``, ``("imported", (mod, attr))``,
@@ -249,6 +347,8 @@ class _Checker(ast.NodeVisitor):
             innermost = False
             if name in scope.declared_global:
                 return self._lookup_global(name)
+            if name in scope.declared_nonlocal:
+                continue
             if name in scope.modules:
                 return "module", scope.modules[name]
             if name in scope.imported:
@@ -256,6 +356,25 @@ class _Checker(ast.NodeVisitor):
             if name in scope.local:
                 return "local", None
         return "builtin", None
+
+    def _may_be_builtin(self, name: str) -> bool:
+        """Whether ``name`` can mean the built-in here. Only a function's own binding (a
+        parameter, or a local assignment) rules it out: Python never falls back to builtins for a
+        function local, while a module- or class-level binding may be dead code, annotation-only
+        or deleted, and then the built-in shows through."""
+        innermost = True
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and not innermost:
+                continue
+            innermost = False
+            if name in scope.declared_global:
+                return True
+            if name in scope.declared_nonlocal:
+                continue
+            if scope.kind in ("function", "comprehension") and (
+                    name in scope.local or name in scope.modules or name in scope.imported):
+                return False
+        return True
 
     def _lookup_global(self, name: str) -> tuple[str, Any]:
         scope = self.scopes[0]
@@ -266,10 +385,53 @@ class _Checker(ast.NodeVisitor):
         return ("local", None) if name in scope.local else ("builtin", None)
 
     def _enter(self, kind: str, body: Sequence[ast.AST], params: set[str] = frozenset()) -> _Scope:  # type: ignore[assignment]
-        scope = _Scope(kind, set(params))
+        scope = _Scope(kind, local=set(params))
         _bind_scope(scope, body)
         self.scopes.append(scope)
+        self._record_aliases(scope, body)
         return scope
+
+    def _record_aliases(self, scope: _Scope, body: Iterable[ast.AST]) -> None:
+        """``Encoder = json.JSONEncoder``: the name stands for the library object from then on
+        (writes through it are writes to the library)."""
+        for node in _iter_local(body):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                qualified = self._qualified(node.value)
+                if qualified and node.targets[0].id not in scope.definitions:
+                    module, _, attribute = qualified.rpartition(".")
+                    scope.imported[node.targets[0].id] = (module, attribute)
+
+    def _own_function(self, node: ast.expr) -> bool:
+        """``node`` names a function or class defined in this module (``f``, ``Cls``, ``obj.method``
+        is not resolved: only plain names)."""
+        if not isinstance(node, ast.Name):
+            return False
+        for scope in reversed(self.scopes):
+            if node.id in scope.declared_global or node.id in scope.declared_nonlocal:
+                continue
+            if node.id in scope.modules or node.id in scope.imported:
+                return False
+            if node.id in scope.local:
+                return node.id in scope.definitions
+        return False
+
+    def _is_library_class_or_function(self, node: ast.expr) -> bool:
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type") or (
+                isinstance(node, ast.Attribute) and node.attr == "__class__"):
+            return True
+        qualified = self._qualified(node)
+        if not qualified:
+            return False
+        module, _, attribute = qualified.rpartition(".")
+        verdict, value = self.policy.resolve(module, attribute)
+        return verdict == "ok" and isinstance(value, type)
+
+    def _is_own_self(self, node: ast.expr | None) -> bool:
+        """``node`` is the instance parameter of the method being checked (not a nested function's
+        parameter, not a module function's parameter that happens to be called ``self``)."""
+        scope = next((sc for sc in reversed(self.scopes) if sc.kind == "function"), None)
+        return (isinstance(node, ast.Name) and scope is not None and scope.self_name is not None
+                and node.id == scope.self_name and scope is self.scopes[-1])
 
     def _leave(self) -> None:
         self.scopes.pop()
@@ -329,7 +491,16 @@ class _Checker(ast.NodeVisitor):
 
     # ------------------------------------------------------------------ imports
 
+    def _check_import_binding(self, node: ast.Import | ast.ImportFrom) -> None:
+        scope = self.scopes[-1]
+        for alias in node.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            if bound in scope.declared_global or bound in scope.declared_nonlocal:
+                self.report("import-form", node, f"import binds {bound}, declared global or nonlocal here",
+                            "import at module level, or into a plain local name")
+
     def visit_Import(self, node: ast.Import) -> None:
+        self._check_import_binding(node)
         for alias in node.names:
             self._check_module_name(alias.name, node)
 
@@ -347,6 +518,7 @@ class _Checker(ast.NodeVisitor):
         return True
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self._check_import_binding(node)
         if node.level:
             self.report("import-form", node, "relative import",
                         "use only absolute imports of standard-library modules")
@@ -388,11 +560,19 @@ class _Checker(ast.NodeVisitor):
     # ------------------------------------------------------------------ scopes in the tree
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if node.name in _DENIED_DUNDER_DEFINITIONS:
+            self.report("dunder-name", node, f"definition of {node.name}",
+                        f"do not define {node.name}: it changes how classes are created or matched; "
+                        "use plain classes and methods")
         for decorator in node.decorator_list:
             self.visit(decorator)
         self._visit_arguments_outside(node.args)
         self._check_annotations_of(node.args, node.returns)
-        self._enter("function", node.body, _args_names(node.args))
+        in_class = bool(self.scopes) and self.scopes[-1].kind == "class"
+        positional = [*node.args.posonlyargs, *node.args.args]
+        scope = self._enter("function", node.body, _args_names(node.args))
+        if in_class and positional and not _is_static(node):
+            scope.self_name = positional[0].arg
         for statement in node.body:
             self.visit(statement)
         self._leave()
@@ -438,6 +618,8 @@ class _Checker(ast.NodeVisitor):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:
             if isinstance(target, ast.Name):
+                if target.id == "__match_args__":
+                    self._check_match_args(node.value)
                 if _is_dunder(target.id) and target.id not in _CLASS_DUNDER_ASSIGNMENTS:
                     self.report("dunder-name", target, f"assignment to {target.id} in a class body",
                                 f"do not set {target.id} by hand; declare fields and methods normally "
@@ -448,6 +630,24 @@ class _Checker(ast.NodeVisitor):
             self._check_annotation(node.annotation)
         if node.value is not None:
             self.visit(node.value)
+
+    def _check_match_args(self, value: ast.expr | None) -> None:
+        """Class patterns read the attributes ``__match_args__`` names: literal public names only."""
+        items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else None
+        if items is None or not all(isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items):
+            self.report("reflection", value or ast.Constant(None), "__match_args__ is not a tuple of literal names",
+                        "write __match_args__ as a tuple of literal attribute names")
+            return
+        for item in items:
+            name = item.value  # type: ignore[attr-defined]
+            if _is_private(name) or not name.isidentifier():
+                self.report("reflection", item, f"__match_args__ names the private or invalid attribute {name!r}",
+                            "name only public attributes in __match_args__")
+            else:
+                self._check_attribute_name(item, name)
+                if name in ("format", "format_map"):
+                    self.report("format-string", item, f"__match_args__ hands out .{name}",
+                                "name data attributes in __match_args__, not methods")
 
     def _visit_comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> None:
         self.visit(node.generators[0].iter)
@@ -479,7 +679,7 @@ class _Checker(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         name = node.id
         kind, value = self._lookup(name)
-        if kind == "builtin" and name in BANNED_BUILTINS:
+        if name in BANNED_BUILTINS and self._may_be_builtin(name):
             self.report("banned-name", node, f"{name} is not allowed",
                         _BANNED_HINTS.get(name, f"do not use {name}"))
             return
@@ -489,7 +689,7 @@ class _Checker(ast.NodeVisitor):
                 self.report("dunder-name", node, f"use of {name}",
                             f"do not use {name}; write the code without interpreter internals")
             return
-        if kind == "builtin" and name in REFLECTION_CALLS and id(node) not in self._callee_ids:
+        if name in REFLECTION_CALLS and self._may_be_builtin(name) and id(node) not in self._callee_ids:
             self.report("reflection", node, f"{name} used as a value",
                         f"call {name}(obj, \"literal_name\") directly; do not pass {name} around")
         if kind == "module" and isinstance(node.ctx, ast.Load):
@@ -499,12 +699,15 @@ class _Checker(ast.NodeVisitor):
         if kind == "imported" and isinstance(node.ctx, ast.Load):
             module, attribute = value
             qualified = f"{module}.{attribute}"
-            if self.policy.resolve(module, attribute)[0] == "module":
+            verdict, resolved = self.policy.resolve(module, attribute)
+            if verdict == "ok":
+                self._check_library_data_use(node, resolved, qualified)
+            if verdict == "module":
                 self.report("module-as-value", node, f"the module {qualified} is used as a value",
                             "use the module's attributes directly; do not store, pass or return it")
             if qualified in STRING_ATTRIBUTE_WALKERS and id(node) not in self._callee_ids:
                 self.report("reflection", node, f"{qualified} used as a value",
-                            f"call {attribute}(\"literal.name\") directly")
+                            f"call {attribute}(...) directly")
 
     # ------------------------------------------------------------------ attributes
 
@@ -548,23 +751,81 @@ class _Checker(ast.NodeVisitor):
                 self.report("module-write", node, f"assignment to {base_module}.{attr}",
                             "never modify imported modules; keep state in your own names")
                 return
-            verdict, _ = self._check_module_attribute(base_module, attr, node)
+            verdict, value = self._check_module_attribute(base_module, attr, node)
             qualified = f"{base_module}.{attr}"
+            if verdict == "ok" and isinstance(node.ctx, ast.Load):
+                self._check_library_data_use(node, value, qualified)
             if verdict == "ok" and qualified in STRING_ATTRIBUTE_WALKERS and id(node) not in self._callee_ids:
                 self.report("reflection", node, f"{qualified} used as a value",
-                            f"call {qualified}(\"literal.name\") directly")
+                            f"call {qualified}(...) directly")
             if verdict == "module":
                 # reached only when this attribute is not itself the base of a module attribute
                 self.report("module-as-value", node, f"the module {base_module}.{attr} is used as a value",
                             "use the module's attributes directly; do not store, pass or return it")
             return
+        if isinstance(node.ctx, (ast.Store, ast.Del)) and _through_a_class(node.value):
+            self.report("module-write", node, "assignment to a class reached through an object",
+                        "assign class attributes through the class statement's own name; never "
+                        "change classes reached with __class__ or type()")
         owner = self._library_root(node.value) if isinstance(node.ctx, (ast.Store, ast.Del)) else None
         if owner:
             self.report("module-write", node, f"assignment to an attribute of {owner}",
                         "never modify imported modules, classes, functions or their data; "
                         "subclass, wrap or copy them instead")
         self._check_attribute_name(node, attr)
+        self._check_class_reach(node)
+        if attr == "format" and id(node) not in self._callee_ids:
+            self.report("format-string", node, ".format used as a value",
+                        "call .format directly on a string literal, or use an f-string")
         self.visit(node.value)
+
+    def _check_library_data_use(self, node: ast.expr, value: object, qualified: str) -> None:
+        """Mutable data owned by a library (``keyword.kwlist``, ``copy.dispatch_table``) may be
+        read in place or copied, never bound to a name or passed on, where it could be changed."""
+        if not isinstance(value, (list, dict, set, bytearray)):
+            return
+        parent = self._parents.get(id(node))
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return  # methods: the mutating ones are reported at the call
+        if isinstance(parent, ast.Compare) and node in parent.comparators:
+            return
+        if isinstance(parent, (ast.For, ast.comprehension)) and parent.iter is node:
+            return
+        if isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name) \
+                and parent.func.id in _COPYING_BUILTINS and self._lookup(parent.func.id)[0] == "builtin":
+            return
+        self.report("module-write", node, f"{qualified} is mutable data owned by the library, used as a value",
+                    f"read it in place ({qualified}[...], `in`, iteration) or copy it first "
+                    f"(list({qualified}) / dict({qualified}))")
+
+    def _check_class_reach(self, node: ast.Attribute) -> None:
+        """Classes reached from objects (``type(x).m``, ``x.__class__.m``) and the plain methods
+        of this module's classes taken through the class (``Cls.method(obj)``) would let a
+        method run with any object as ``self``; only names may be read that way."""
+        base, attr = node.value, node.attr
+        if attr in _CLASS_NAME_ATTRIBUTES:
+            return
+        from_object = (isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "type"
+                       and self._may_be_builtin("type")) or (isinstance(base, ast.Attribute) and base.attr == "__class__")
+        if from_object:
+            self.report("reflection", node, f".{attr} of a class reached from an object",
+                        "use the class by its own name, or call methods on the object itself")
+            return
+        if isinstance(base, ast.Name) and attr in self._own_plain_methods(base.id) and not attr.startswith("__"):
+            self.report("reflection", node, f"{base.id}.{attr} takes the method without an instance",
+                        "call methods on instances (obj.method()), or make it a @staticmethod/@classmethod")
+
+    def _own_plain_methods(self, name: str) -> set[str]:
+        for scope in reversed(self.scopes):
+            if name in scope.declared_global or name in scope.declared_nonlocal:
+                continue
+            if name in scope.modules or name in scope.imported:
+                return set()
+            if name in scope.local:
+                return scope.class_methods.get(name, set())
+        return set()
 
     def _check_attribute_name(self, node: ast.AST, attr: str) -> None:
         if _is_dunder(attr):
@@ -609,6 +870,12 @@ class _Checker(ast.NodeVisitor):
                 return str(value)
             if kind == "imported":
                 return ".".join(value)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            items = node.values if isinstance(node, ast.Dict) else node.elts
+            for item in items:
+                owner = self._qualified(item) or self._library_root(item)
+                if owner:
+                    return owner
         return None
 
     # ------------------------------------------------------------------ calls
@@ -616,11 +883,33 @@ class _Checker(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         self._callee_ids.add(id(func))
+        qualified_callee = self._qualified(func)
+        if qualified_callee == "decimal.localcontext" and not isinstance(self._parents.get(id(node)), ast.withitem):
+            self.report("module-attribute", node, "decimal.localcontext used outside a with statement",
+                        "use it only as `with decimal.localcontext(...) as ctx:` so the context is restored")
+        if self._own_function(func):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if self._is_library_class_or_function(arg):
+                    self.report("module-write", arg, "a library class or function is passed to this "
+                                "module's own function, which could change it",
+                                "pass instances or plain values; use library classes directly where needed")
+        if isinstance(func, ast.Call) and self._qualified(func.func) == "dataclasses.dataclass":
+            self.report("dynamic-class", node, "dataclass(...) applied by a call",
+                        "use @dataclass(...) as a decorator on a class statement")
+        if qualified_callee in ("dataclasses.dataclass",) and node.args:
+            self.report("dynamic-class", node, "dataclass() applied to a class object by a call",
+                        "use @dataclass (or @dataclass(...)) as a decorator on a class statement")
+        if qualified_callee and len(node.args) == 3:
+            module, _, attribute = qualified_callee.rpartition(".")
+            verdict, value = self.policy.resolve(module, attribute)
+            if verdict == "ok" and isinstance(value, type) and issubclass(value, type):
+                self.report("dynamic-class", node, f"class created by calling the metaclass {qualified_callee}",
+                            "declare the class with a class statement")
         if isinstance(func, ast.Name):
-            kind, _ = self._lookup(func.id)
-            if kind == "builtin" and func.id in REFLECTION_CALLS:
+            builtin = self._may_be_builtin(func.id)
+            if builtin and func.id in REFLECTION_CALLS:
                 self._require_literal_name(node, REFLECTION_CALLS[func.id], func.id)
-            elif kind == "builtin" and func.id == "type" and len(node.args) == 3:
+            elif builtin and func.id == "type" and len(node.args) == 3:
                 self.report("dynamic-class", node, "type() called with three arguments",
                             "declare the class with a class statement")
         qualified = self._qualified(func)
@@ -631,11 +920,25 @@ class _Checker(ast.NodeVisitor):
             if owner:
                 self.report("module-write", node, f".{func.attr}() changes data owned by {owner}",
                             "never modify data owned by imported modules; copy it first")
+        if isinstance(func, ast.Attribute) and func.attr in _CONSTRUCTOR_DUNDERS:
+            receiver_is_super = (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
+                                 and func.value.func.id == "super")
+            on_self = bool(node.args) and self._is_own_self(node.args[0])
+            if not receiver_is_super and not on_self:
+                self.report("module-write", node, f"{func.attr} called on an existing object",
+                            f"call {func.attr} only through super() (or Base.{func.attr}(self, ...)); "
+                            "never re-initialise other objects")
         if isinstance(func, ast.Attribute):
             if func.attr in REFLECTIVE_DUNDERS:
                 receiver_is_super = (isinstance(func.value, ast.Call) and isinstance(func.value.func, ast.Name)
                                      and func.value.func.id == "super")
                 self._require_literal_name(node, 0 if receiver_is_super else 1, func.attr)
+                if func.attr in ("__setattr__", "__delattr__") and not receiver_is_super and not (
+                        isinstance(func.value, ast.Name) and func.value.id == "object"
+                        and node.args and self._is_own_self(node.args[0])):
+                    self.report("module-write", node, f"{func.attr} on something other than self",
+                                f"only object.{func.attr}(self, \"name\", ...) is allowed (frozen "
+                                "dataclasses); never change other objects' or classes' attributes this way")
             elif func.attr == "format":
                 self._check_format_call(node, func)
         self.generic_visit(node)
@@ -649,34 +952,33 @@ class _Checker(ast.NodeVisitor):
         elif _is_private(arg.value) or not arg.value.isidentifier():
             self.report("reflection", call, f"{what} with the private or invalid name {arg.value!r}",
                         f"only public attribute names may be used with {what}")
+        else:
+            self._check_attribute_name(call, arg.value)
+            if arg.value in ("format", "format_map"):
+                self.report("format-string", call, f"{what} reaches .{arg.value}",
+                            "call .format directly on a string literal, or use an f-string")
 
     def _check_walker(self, call: ast.Call, qualified: str) -> None:
-        names = call.args if qualified.endswith("attrgetter") else call.args[:1]
-        if not names:
-            self.report("reflection", call, f"{qualified} without a literal name",
-                        "pass literal public attribute names")
-        for arg in names:
-            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                self.report("reflection", call, f"{qualified} with a computed name",
-                            "pass literal public attribute names, or write a lambda")
-            elif any(_is_private(part) or not part.isidentifier() for part in arg.value.split(".")):
-                self.report("reflection", call, f"{qualified} with the private or invalid name {arg.value!r}",
-                            "use only public attribute names")
+        """``functools.wraps``/``update_wrapper`` copy attributes named by ``assigned`` and
+        ``updated``: only their defaults (which are safe) may be used."""
+        first_custom = STRING_ATTRIBUTE_WALKERS[qualified]
+        custom = call.args[first_custom:] or [k for k in call.keywords if k.arg in ("assigned", "updated")]
+        if custom or any(k.arg is None for k in call.keywords):
+            self.report("reflection", call, f"{qualified} with its own attribute lists",
+                        f"call {qualified} with the wrapped function only (its default attributes)")
 
     def _check_format_call(self, call: ast.Call, func: ast.Attribute) -> None:
         receiver = func.value
-        templates: list[ast.expr]
-        if isinstance(receiver, ast.Name) and receiver.id == "str" and self._lookup("str")[0] == "builtin":
-            templates = call.args[:1]
-        elif isinstance(receiver, ast.Name) and self._lookup(receiver.id)[0] == "local" \
-                and receiver.id in self._literal_strings:
-            templates = self._literal_strings[receiver.id]
+        if isinstance(receiver, ast.Name) and receiver.id in self._literal_strings \
+                and self._lookup(receiver.id)[0] == "local":
+            templates: list[ast.expr] = self._literal_strings[receiver.id]
         else:
             templates = [receiver]
         for template in templates:
             if not (isinstance(template, ast.Constant) and isinstance(template.value, str)):
-                self.report("format-string", call, "str.format called on a computed format string",
-                            "use an f-string, or call .format on a string literal")
+                self.report("format-string", call, ".format called on something other than a string literal",
+                            "use an f-string, or call .format on a string literal (or on a module-level "
+                            "constant assigned a literal once)")
                 continue
             self._check_format_fields(template.value, call)
 
@@ -727,6 +1029,7 @@ class _Checker(ast.NodeVisitor):
             nested.scopes = [*self.scopes]
             nested._literal_strings = self._literal_strings
             for statement in tree.body:
+                nested._index(statement)
                 nested.visit(statement)
             self.findings.extend(nested.findings)
 
@@ -735,6 +1038,9 @@ class _Checker(ast.NodeVisitor):
     def visit_MatchClass(self, node: ast.MatchClass) -> None:
         for attr in node.kwd_attrs:
             self._check_attribute_name(node, attr)
+            if attr in ("format", "format_map"):
+                self.report("format-string", node, f"a class pattern takes .{attr}",
+                            "match data attributes, not methods")
         self.generic_visit(node)
 
     # ------------------------------------------------------------------ annotations
@@ -744,33 +1050,76 @@ class _Checker(ast.NodeVisitor):
         self.visit(annotation)
 
     def _check_annotation_expr(self, expr: ast.expr, report_at: ast.AST) -> None:
-        for node in self._annotation_nodes(expr):
+        for node, in_literal in self._annotation_nodes(expr):
             if isinstance(node, (ast.Call, ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield,
-                                 ast.YieldFrom, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                                 ast.YieldFrom, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+                                 ast.JoinedStr)) or (isinstance(node, ast.BinOp) and not isinstance(node.op, ast.BitOr)):
                 self.report("annotation", report_at, "annotation contains a call or other evaluation",
                             "annotations may only name types: e.g. list[str] | None")
                 return
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and not in_literal:
                 self._check_string_annotation(node)
+            elif isinstance(node, ast.Attribute) and not in_literal and self._module_of(node.value) is None \
+                    and self._qualified(node.value) is None and not self._is_type_variable(node.value):
+                self.report("annotation", report_at, "annotation reads an attribute of something that is "
+                            "not a module", "annotations may only name types: module.Type or a class name")
+                return
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and not in_literal:
+                problem = self._annotation_name_problem(node.id)
+                if problem:
+                    self.report("annotation", report_at, problem,
+                                "annotations may only name types (classes, typing constructs, type "
+                                "aliases); not variables holding strings or computed values")
+                    return
 
-    def _annotation_nodes(self, expr: ast.expr) -> Iterator[ast.AST]:
-        """The nodes of an annotation, skipping the values inside Literal[...] and Annotated[...] metadata."""
-        stack: list[ast.AST] = [expr]
+    def _is_type_variable(self, node: ast.expr) -> bool:
+        """``P`` in ``P.args``: a name assigned only ``TypeVar(...)``/``ParamSpec(...)`` calls."""
+        if not isinstance(node, ast.Name):
+            return False
+        for scope in reversed(self.scopes):
+            if node.id in scope.local:
+                values = scope.values.get(node.id) or []
+                return bool(values) and all(isinstance(v, ast.Call) and _type_like(v) for v in values)
+        return False
+
+    def _annotation_name_problem(self, name: str) -> str | None:
+        """Why ``name`` may not appear in an annotation (tools such as functools.singledispatch
+        evaluate annotations, and a variable holding a string would be evaluated as code)."""
+        for scope in reversed(self.scopes):
+            if name in scope.declared_global or name in scope.declared_nonlocal:
+                continue
+            if name in scope.modules or name in scope.imported or name in scope.definitions:
+                return None
+            if name in scope.local:
+                values = scope.values.get(name)
+                if not values:
+                    return f"annotation names the variable {name}, which is not a type"
+                for value in values:
+                    if not _type_like(value):
+                        return f"annotation names {name}, which is assigned a value that is not a type"
+                return None
+        return None
+
+    def _annotation_nodes(self, expr: ast.expr) -> Iterator[tuple[ast.AST, bool]]:
+        """The nodes of an annotation, each with whether it is inside Literal[...] (whose strings
+        are values, not annotations); Annotated[...] metadata is left to the ordinary checks."""
+        stack: list[tuple[ast.AST, bool]] = [(expr, False)]
         while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Subscript):
+            node, in_literal = stack.pop()
+            if isinstance(node, ast.Subscript) and not in_literal:
                 head = node.value
                 head_name = head.id if isinstance(head, ast.Name) else head.attr if isinstance(head, ast.Attribute) else ""
                 if head_name == "Literal":
-                    yield head
+                    yield head, False
+                    stack.append((node.slice, True))
                     continue
                 if head_name == "Annotated":
-                    yield head
+                    yield head, False
                     items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-                    stack.extend(items[:1])
+                    stack.extend((item, False) for item in items[:1])
                     continue
-            yield node
-            stack.extend(ast.iter_child_nodes(node))
+            yield node, in_literal
+            stack.extend((child, in_literal) for child in ast.iter_child_nodes(node))
 
     def _check_string_annotation(self, node: ast.Constant) -> None:
         text = str(node.value)
@@ -787,6 +1136,7 @@ class _Checker(ast.NodeVisitor):
         nested = _Checker(text.strip(), self.policy, offset=self._position(node),
                           context="in a string annotation")
         nested.scopes = [*self.scopes]
+        nested._index(parsed.body)
         nested.visit(parsed.body)
         self.findings.extend(nested.findings)
 
@@ -806,8 +1156,27 @@ _BANNED_HINTS = {
 }
 
 
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _coding_declaration(code: str) -> tuple[int, str] | None:
+    """A PEP 263 declaration of anything but UTF-8 in the first two lines: (line, encoding)."""
+    for number, line in enumerate(code.split("\n")[:2], start=1):
+        match = _CODING.match(line)
+        if match and match.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+            return number, match.group(1)
+    return None
+
+
 def check_source(code: str, policy: Policy | None = None) -> list[Finding]:
     """Every policy finding in ``code`` (a syntax error is reported as one ``syntax`` finding)."""
+    declared = _coding_declaration(code)
+    if declared:
+        line, encoding = declared
+        return [Finding("encoding", f"coding declaration {encoding!r}: the module would be decoded "
+                        "differently when imported than when it was checked", line, 1,
+                        code.split("\n")[line - 1].strip()[:80], "remove the coding line: modules are UTF-8",
+                        kind="policy")]
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
@@ -835,5 +1204,6 @@ def check_expression(expression: str, module_code: str = "", policy: Policy | No
         module_tree = ast.Module(body=[], type_ignores=[])
     _bind_scope(scope, module_tree.body)
     checker.scopes.append(scope)
+    checker._index(tree.body)
     checker.visit(tree.body)
     return checker.findings

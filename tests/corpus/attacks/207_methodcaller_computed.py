@@ -2,7 +2,7 @@
 
 A validator must reject this module, or the sandbox must contain it with no effect on the host.
 """
-# expect-rule: reflection
+# expect-rule: module-attribute
 
 import operator
 

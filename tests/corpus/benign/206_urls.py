@@ -3,7 +3,6 @@ import html
 import string
 import urllib.parse
 
-ROW = "{:<10}|{:>6}"
 PAGE = string.Template("<h1>$title</h1>")
 
 
@@ -19,7 +18,7 @@ def with_param(url: str, key: str, value: str) -> str:
 
 
 def row(name: str, count: int) -> str:
-    return ROW.format(name, count)
+    return "{:<10}|{:>6}".format(name, count)
 
 
 def page(title: str) -> str:
