@@ -324,16 +324,16 @@ class _Checker(ast.NodeVisitor):
                     and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
                 constants.setdefault(node.targets[0].id, []).append(node.value)
         stores: dict[str, int] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-                stores[node.id] = stores.get(node.id, 0) + 1
-            elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                for name in node.names:
+        for item in ast.walk(tree):
+            if isinstance(item, ast.Name) and isinstance(item.ctx, (ast.Store, ast.Del)):
+                stores[item.id] = stores.get(item.id, 0) + 1
+            elif isinstance(item, (ast.Global, ast.Nonlocal)):
+                for name in item.names:
                     stores[name] = stores.get(name, 0) + 1000
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                stores[node.name] = stores.get(node.name, 0) + 1000
-            elif isinstance(node, ast.arg):
-                stores[node.arg] = stores.get(node.arg, 0) + 1000
+            elif isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                stores[item.name] = stores.get(item.name, 0) + 1000
+            elif isinstance(item, ast.arg):
+                stores[item.arg] = stores.get(item.arg, 0) + 1000
         self._literal_strings = {name: values for name, values in constants.items()
                                  if stores.get(name) == len(values)}
 
@@ -962,8 +962,8 @@ class _Checker(ast.NodeVisitor):
         """``functools.wraps``/``update_wrapper`` copy attributes named by ``assigned`` and
         ``updated``: only their defaults (which are safe) may be used."""
         first_custom = STRING_ATTRIBUTE_WALKERS[qualified]
-        custom = call.args[first_custom:] or [k for k in call.keywords if k.arg in ("assigned", "updated")]
-        if custom or any(k.arg is None for k in call.keywords):
+        custom = bool(call.args[first_custom:]) or any(k.arg in ("assigned", "updated", None) for k in call.keywords)
+        if custom:
             self.report("reflection", call, f"{qualified} with its own attribute lists",
                         f"call {qualified} with the wrapped function only (its default attributes)")
 
