@@ -128,53 +128,67 @@ _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
            ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_ASSIGNMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign)
+#: Leaves (and contexts) with nothing below them that binds a name.
+_LEAVES = (ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.Break, ast.Continue,
+           ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
 def _iter_local(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
     """Every node in ``nodes`` without descending into nested scopes (their names are yielded)."""
     stack = list(nodes)
+    iter_children = ast.iter_child_nodes
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if isinstance(node, _LEAVES) or type(node) is ast.Name:
+            continue
+        if isinstance(node, _FUNCTIONS):
             stack.extend(node.decorator_list)
             stack.extend(node.args.defaults)
             stack.extend(d for d in node.args.kw_defaults if d is not None)
-            continue
-        if isinstance(node, ast.ClassDef):
+        elif isinstance(node, ast.ClassDef):
             stack.extend(node.decorator_list)
             stack.extend(node.bases)
             stack.extend(k.value for k in node.keywords)
-            continue
-        if isinstance(node, ast.Lambda):
+        elif isinstance(node, ast.Lambda):
             stack.extend(node.args.defaults)
-            continue
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        elif isinstance(node, _COMPREHENSIONS):
             stack.append(node.generators[0].iter)
-            continue
-        stack.extend(ast.iter_child_nodes(node))
+        else:
+            stack.extend(iter_children(node))
 
 
 def _bind_scope(scope: _Scope, nodes: Iterable[ast.AST]) -> None:
+    local = scope.local
     for node in _iter_local(nodes):
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                local.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if isinstance(node, _LEAVES) or kind in (ast.Call, ast.Attribute, ast.BinOp, ast.Compare):
+            continue
+        if isinstance(node, _ASSIGNMENTS) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 if isinstance(target, ast.Name):
                     # an augmented assignment computes its value: never a type alias
                     value = ast.JoinedStr(values=[]) if isinstance(node, ast.AugAssign) else node.value
                     scope.values.setdefault(target.id, []).append(value)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            scope.local.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            scope.local.add(node.name)
+        elif isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
+            local.add(node.name)
             scope.definitions.add(node.name)
             if isinstance(node, ast.ClassDef):
                 scope.class_methods[node.name] = _plain_methods(node)
         elif isinstance(node, ast.ExceptHandler) and node.name:
-            scope.local.add(node.name)
+            local.add(node.name)
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            scope.local.add(node.name)
+            local.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
-            scope.local.add(node.rest)
+            local.add(node.rest)
         elif isinstance(node, ast.Global):
             scope.declared_global.update(node.names)
         elif isinstance(node, ast.Nonlocal):
@@ -262,7 +276,9 @@ class _Checker(ast.NodeVisitor):
         self._callee_ids: set[int] = set()
         #: child id -> parent node, for the roots visited so far (see _index)
         self._parents: dict[int, ast.AST] = {}
-        self._literal_strings: dict[str, list[ast.expr]] = {}
+        self._roots: list[ast.AST] = []
+        self._module_tree: ast.Module | None = None
+        self._literal_strings_cache: dict[str, list[ast.expr]] | None = None
 
     # ------------------------------------------------------------------ reporting
 
@@ -294,9 +310,15 @@ class _Checker(ast.NodeVisitor):
     # ------------------------------------------------------------------ scopes
 
     def _index(self, root: ast.AST) -> None:
-        for parent in ast.walk(root):
-            for child in ast.iter_child_nodes(parent):
-                self._parents[id(child)] = parent
+        """Remember ``root`` as a tree being checked; its parent links are built on first need."""
+        self._roots.append(root)
+
+    def _parent(self, node: ast.AST) -> ast.AST | None:
+        while self._roots:
+            for parent in ast.walk(self._roots.pop()):
+                for child in ast.iter_child_nodes(parent):
+                    self._parents[id(child)] = parent
+        return self._parents.get(id(node))
 
     def run(self, tree: ast.AST) -> list[Finding]:
         self._index(tree)
@@ -304,7 +326,7 @@ class _Checker(ast.NodeVisitor):
             scope = _Scope("module")
             _bind_scope(scope, tree.body)
             self.scopes.append(scope)
-            self._collect_literal_strings(tree)
+            self._module_tree = tree
             self._record_aliases(scope, tree.body)
             self._check_module_shape(tree.body)
             for node in tree.body:
@@ -314,6 +336,14 @@ class _Checker(ast.NodeVisitor):
             self.scopes.append(scope)
             self.visit(tree)
         return self.findings
+
+    @property
+    def _literal_strings(self) -> dict[str, list[ast.expr]]:
+        if self._literal_strings_cache is None:
+            self._literal_strings_cache = {}
+            if self._module_tree is not None:
+                self._collect_literal_strings(self._module_tree)
+        return self._literal_strings_cache
 
     def _collect_literal_strings(self, tree: ast.Module) -> None:
         """Module-level constants usable as format strings: names whose every binding anywhere
@@ -334,8 +364,8 @@ class _Checker(ast.NodeVisitor):
                 stores[item.name] = stores.get(item.name, 0) + 1000
             elif isinstance(item, ast.arg):
                 stores[item.arg] = stores.get(item.arg, 0) + 1000
-        self._literal_strings = {name: values for name, values in constants.items()
-                                 if stores.get(name) == len(values)}
+        self._literal_strings_cache = {name: values for name, values in constants.items()
+                                       if stores.get(name) == len(values)}
 
     def _lookup(self, name: str) -> tuple[str, Any]:
         """What ``name`` refers to here: ``("module", dotted)``, ``("imported", (mod, attr))``,
@@ -394,12 +424,14 @@ class _Checker(ast.NodeVisitor):
     def _record_aliases(self, scope: _Scope, body: Iterable[ast.AST]) -> None:
         """``Encoder = json.JSONEncoder``: the name stands for the library object from then on
         (writes through it are writes to the library)."""
-        for node in _iter_local(body):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                qualified = self._qualified(node.value)
-                if qualified and node.targets[0].id not in scope.definitions:
+        for name, values in scope.values.items():
+            if name in scope.definitions:
+                continue
+            for value in values:
+                qualified = self._qualified(value)
+                if qualified:
                     module, _, attribute = qualified.rpartition(".")
-                    scope.imported[node.targets[0].id] = (module, attribute)
+                    scope.imported[name] = (module, attribute)
 
     def _own_function(self, node: ast.expr) -> bool:
         """``node`` names a function or class defined in this module (``f``, ``Cls``, ``obj.method``
@@ -784,7 +816,7 @@ class _Checker(ast.NodeVisitor):
         read in place or copied, never bound to a name or passed on, where it could be changed."""
         if not isinstance(value, (list, dict, set, bytearray)):
             return
-        parent = self._parents.get(id(node))
+        parent = self._parent(node)
         if isinstance(parent, ast.Subscript) and parent.value is node:
             return
         if isinstance(parent, ast.Attribute) and parent.value is node:
@@ -884,7 +916,7 @@ class _Checker(ast.NodeVisitor):
         func = node.func
         self._callee_ids.add(id(func))
         qualified_callee = self._qualified(func)
-        if qualified_callee == "decimal.localcontext" and not isinstance(self._parents.get(id(node)), ast.withitem):
+        if qualified_callee == "decimal.localcontext" and not isinstance(self._parent(node), ast.withitem):
             self.report("module-attribute", node, "decimal.localcontext used outside a with statement",
                         "use it only as `with decimal.localcontext(...) as ctx:` so the context is restored")
         if self._own_function(func):
@@ -1027,7 +1059,8 @@ class _Checker(ast.NodeVisitor):
             nested = _Checker(snippet, self.policy, offset=self._position(node),
                               context="in a docstring example")
             nested.scopes = [*self.scopes]
-            nested._literal_strings = self._literal_strings
+            nested._module_tree = self._module_tree
+            nested._literal_strings_cache = self._literal_strings_cache
             for statement in tree.body:
                 nested._index(statement)
                 nested.visit(statement)
