@@ -327,7 +327,7 @@ class _Checker(ast.NodeVisitor):
             _bind_scope(scope, tree.body)
             self.scopes.append(scope)
             self._module_tree = tree
-            self._record_aliases(scope, tree.body)
+            self._record_aliases(scope)
             self._check_module_shape(tree.body)
             for node in tree.body:
                 self.visit(node)
@@ -367,61 +367,60 @@ class _Checker(ast.NodeVisitor):
         self._literal_strings_cache = {name: values for name, values in constants.items()
                                        if stores.get(name) == len(values)}
 
-    def _lookup(self, name: str) -> tuple[str, Any]:
-        """What ``name`` refers to here: ``("module", dotted)``, ``("imported", (mod, attr))``,
-        ``("local", None)`` or ``("builtin", None)``."""
+    def _binding(self, name: str) -> _Scope | None:
+        """The scope whose binding ``name`` refers to here, as Python resolves it (class bodies
+        are not visible from nested functions; ``global``/``nonlocal`` redirect), or ``None``
+        for a built-in."""
         innermost = True
         for scope in reversed(self.scopes):
             if scope.kind == "class" and not innermost:
                 continue
             innermost = False
             if name in scope.declared_global:
-                return self._lookup_global(name)
+                module = self.scopes[0]
+                bound = name in module.modules or name in module.imported or name in module.local
+                return module if bound else None
             if name in scope.declared_nonlocal:
                 continue
-            if name in scope.modules:
-                return "module", scope.modules[name]
-            if name in scope.imported:
-                return "imported", scope.imported[name]
-            if name in scope.local:
-                return "local", None
-        return "builtin", None
+            if name in scope.modules or name in scope.imported or name in scope.local:
+                return scope
+        return None
+
+    def _lookup(self, name: str) -> tuple[str, Any]:
+        """What ``name`` refers to here: ``("module", dotted)``, ``("imported", (mod, attr))``,
+        ``("local", None)`` or ``("builtin", None)``."""
+        scope = self._binding(name)
+        if scope is None:
+            return "builtin", None
+        if name in scope.modules:
+            return "module", scope.modules[name]
+        if name in scope.imported:
+            return "imported", scope.imported[name]
+        return "local", None
 
     def _may_be_builtin(self, name: str) -> bool:
         """Whether ``name`` can mean the built-in here. Only a function's own binding (a
         parameter, or a local assignment) rules it out: Python never falls back to builtins for a
         function local, while a module- or class-level binding may be dead code, annotation-only
         or deleted, and then the built-in shows through."""
-        innermost = True
-        for scope in reversed(self.scopes):
-            if scope.kind == "class" and not innermost:
-                continue
-            innermost = False
-            if name in scope.declared_global:
-                return True
-            if name in scope.declared_nonlocal:
-                continue
-            if scope.kind in ("function", "comprehension") and (
-                    name in scope.local or name in scope.modules or name in scope.imported):
-                return False
-        return True
+        scope = self._binding(name)
+        return scope is None or scope.kind not in ("function", "comprehension")
 
-    def _lookup_global(self, name: str) -> tuple[str, Any]:
-        scope = self.scopes[0]
-        if name in scope.modules:
-            return "module", scope.modules[name]
-        if name in scope.imported:
-            return "imported", scope.imported[name]
-        return ("local", None) if name in scope.local else ("builtin", None)
+    def _own_binding(self, name: str) -> _Scope | None:
+        """The scope where this module itself binds ``name`` (not as an import)."""
+        scope = self._binding(name)
+        if scope is None or name in scope.modules or name in scope.imported:
+            return None
+        return scope
 
     def _enter(self, kind: str, body: Sequence[ast.AST], params: set[str] = frozenset()) -> _Scope:  # type: ignore[assignment]
         scope = _Scope(kind, local=set(params))
         _bind_scope(scope, body)
         self.scopes.append(scope)
-        self._record_aliases(scope, body)
+        self._record_aliases(scope)
         return scope
 
-    def _record_aliases(self, scope: _Scope, body: Iterable[ast.AST]) -> None:
+    def _record_aliases(self, scope: _Scope) -> None:
         """``Encoder = json.JSONEncoder``: the name stands for the library object from then on
         (writes through it are writes to the library)."""
         for name, values in scope.values.items():
@@ -434,18 +433,9 @@ class _Checker(ast.NodeVisitor):
                     scope.imported[name] = (module, attribute)
 
     def _own_function(self, node: ast.expr) -> bool:
-        """``node`` names a function or class defined in this module (``f``, ``Cls``, ``obj.method``
-        is not resolved: only plain names)."""
-        if not isinstance(node, ast.Name):
-            return False
-        for scope in reversed(self.scopes):
-            if node.id in scope.declared_global or node.id in scope.declared_nonlocal:
-                continue
-            if node.id in scope.modules or node.id in scope.imported:
-                return False
-            if node.id in scope.local:
-                return node.id in scope.definitions
-        return False
+        """``node`` names a function or class defined in this module (plain names only)."""
+        scope = self._own_binding(node.id) if isinstance(node, ast.Name) else None
+        return scope is not None and node.id in scope.definitions  # type: ignore[attr-defined]
 
     def _is_library_class_or_function(self, node: ast.expr) -> bool:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "type") or (
@@ -850,14 +840,8 @@ class _Checker(ast.NodeVisitor):
                         "call methods on instances (obj.method()), or make it a @staticmethod/@classmethod")
 
     def _own_plain_methods(self, name: str) -> set[str]:
-        for scope in reversed(self.scopes):
-            if name in scope.declared_global or name in scope.declared_nonlocal:
-                continue
-            if name in scope.modules or name in scope.imported:
-                return set()
-            if name in scope.local:
-                return scope.class_methods.get(name, set())
-        return set()
+        scope = self._own_binding(name)
+        return scope.class_methods.get(name, set()) if scope is not None else set()
 
     def _check_attribute_name(self, node: ast.AST, attr: str) -> None:
         if _is_dunder(attr):
@@ -1107,30 +1091,21 @@ class _Checker(ast.NodeVisitor):
 
     def _is_type_variable(self, node: ast.expr) -> bool:
         """``P`` in ``P.args``: a name assigned only ``TypeVar(...)``/``ParamSpec(...)`` calls."""
-        if not isinstance(node, ast.Name):
-            return False
-        for scope in reversed(self.scopes):
-            if node.id in scope.local:
-                values = scope.values.get(node.id) or []
-                return bool(values) and all(isinstance(v, ast.Call) and _type_like(v) for v in values)
-        return False
+        scope = self._own_binding(node.id) if isinstance(node, ast.Name) else None
+        values = scope.values.get(node.id, []) if scope is not None else []  # type: ignore[attr-defined]
+        return bool(values) and all(isinstance(v, ast.Call) and _type_like(v) for v in values)
 
     def _annotation_name_problem(self, name: str) -> str | None:
         """Why ``name`` may not appear in an annotation (tools such as functools.singledispatch
         evaluate annotations, and a variable holding a string would be evaluated as code)."""
-        for scope in reversed(self.scopes):
-            if name in scope.declared_global or name in scope.declared_nonlocal:
-                continue
-            if name in scope.modules or name in scope.imported or name in scope.definitions:
-                return None
-            if name in scope.local:
-                values = scope.values.get(name)
-                if not values:
-                    return f"annotation names the variable {name}, which is not a type"
-                for value in values:
-                    if not _type_like(value):
-                        return f"annotation names {name}, which is assigned a value that is not a type"
-                return None
+        scope = self._own_binding(name)
+        if scope is None or name in scope.definitions:
+            return None
+        values = scope.values.get(name)
+        if not values:
+            return f"annotation names the variable {name}, which is not a type"
+        if not all(_type_like(value) for value in values):
+            return f"annotation names {name}, which is assigned a value that is not a type"
         return None
 
     def _annotation_nodes(self, expr: ast.expr) -> Iterator[tuple[ast.AST, bool]]:
