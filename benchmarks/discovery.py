@@ -8,7 +8,7 @@ use every 50 lines. Every size also has a mid-edit variant: the same text with a
 call (an unclosed bracket) in the middle. ``ast.parse`` of the valid text is timed in the same
 rounds as the baseline: what a full parse would cost.
 
-Part 2, whole processes: ``python -m wishful_lsp check`` in a generated 1,000-file project
+Part 2, whole processes: ``python -m wishful_lsp.cli check`` in a generated 1,000-file project
 (``pyproject.toml``, 30-80 lines a file, about one file in four importing from one of 20 wish
 modules; half of the modules pre-generated into ``.wishful/`` through the cache contract,
 ``wishful.cache.Cache.write``). ``python -c "import wishful_lsp.cli"`` and ``python -c pass``
@@ -780,7 +780,7 @@ def main(argv: list[str] | None = None) -> int:
         root.mkdir()
         project = build_project(root)
         commands = {
-            "check": [python, "-m", "wishful_lsp", "check"],
+            "check": [python, "-m", "wishful_lsp.cli", "check"],
             "import_cli": [python, "-c", "import wishful_lsp.cli"],
             "bare": [python, "-c", "pass"],
         }
@@ -1047,7 +1047,7 @@ def print_table(result: dict, out) -> None:  # type: ignore[type-arg, no-untyped
     print(f"(other processes kept {result['contention']['other_cpus_project']} CPUs busy meanwhile)",
           file=out)
     print(f"{'command':<11} {'median ms':>10} {'p95 ms':>9} {'cpu ms':>8}   what", file=out)
-    what = {"check": "python -m wishful_lsp check (exit 1 expected: missing wishes)",
+    what = {"check": "python -m wishful_lsp.cli check (exit 1 expected: missing wishes)",
             "import_cli": "python -c 'import wishful_lsp.cli' (start-up + imports)",
             "bare": "python -c pass (interpreter start-up)"}
     for name, stats in p["results"].items():

@@ -128,7 +128,7 @@ def test_usage_and_setting_errors(project: Path, server: FakeOpenAI) -> None:
     result = wishful(project, server, "check", "missing-dir")
     assert result.returncode == 1 and result.stderr.startswith("wishful: error: no such file")
     (project / "pyproject.toml").write_text('[tool.wishful]\ntemperature = "hot"\n')
-    result = subprocess.run([sys.executable, "-m", "wishful_lsp", "check"], cwd=project,
+    result = subprocess.run([sys.executable, "-m", "wishful_lsp.cli", "check"], cwd=project,
                             env=clean_env(), capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr.strip().endswith("temperature must be a number, got 'hot'")
@@ -137,7 +137,7 @@ def test_usage_and_setting_errors(project: Path, server: FakeOpenAI) -> None:
 
 def test_offline_model_writes_placeholders_for_unknown_wishes(project: Path) -> None:
     env = clean_env()
-    result = subprocess.run([sys.executable, "-m", "wishful_lsp", "generate"], cwd=project, env=env,
+    result = subprocess.run([sys.executable, "-m", "wishful_lsp.cli", "generate"], cwd=project, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "placeholder" in result.stderr
@@ -146,6 +146,6 @@ def test_offline_model_writes_placeholders_for_unknown_wishes(project: Path) -> 
     run = subprocess.run([sys.executable, "app.py"], cwd=project, env=env, capture_output=True, text=True)
     assert run.returncode == 1
     assert "wishful.text.shout is an offline placeholder: configure a model" in run.stderr
-    result = subprocess.run([sys.executable, "-m", "wishful_lsp", "check"], cwd=project, env=env,
+    result = subprocess.run([sys.executable, "-m", "wishful_lsp.cli", "check"], cwd=project, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 1 and "placeholder" in result.stdout

@@ -77,7 +77,7 @@ def node() -> str:
 
 
 def validate(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wishful_lsp", "validate", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "wishful_lsp.cli", "validate", *args], cwd=cwd,
                           env=clean_env(), capture_output=True, text=True, timeout=60)
 
 
@@ -169,7 +169,7 @@ def test_the_cli_check_reports_an_invalid_hand_edit(tmp_path: Path) -> None:
         def slugify(title):
             return eval(title)
         """))
-    result = subprocess.run([sys.executable, "-m", "wishful_lsp", "check"], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-m", "wishful_lsp.cli", "check"], cwd=tmp_path,
                             env=clean_env(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "invalid - unverified code fails the policy check: line 3: eval is not allowed [banned-name]" in result.stdout

@@ -50,7 +50,7 @@ def cli_project(root: Path, app: str) -> Path:
 
 
 def run_wishful(project: Path, server: FakeOpenAI, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``python -m wishful_lsp ARGS`` in ``project`` with ``server`` as the model."""
-    return subprocess.run([sys.executable, "-m", "wishful_lsp", *args], cwd=project,
+    """``python -m wishful_lsp.cli ARGS`` in ``project`` with ``server`` as the model."""
+    return subprocess.run([sys.executable, "-m", "wishful_lsp.cli", *args], cwd=project,
                           env=model_env(server, WISHFUL_REQUEST_TIMEOUT="20", COLUMNS="200", **env),
                           capture_output=True, text=True, timeout=120)

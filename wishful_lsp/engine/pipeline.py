@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +28,9 @@ from .policy import Policy
 from .sandbox import Limits
 from .static_check import check_source
 from .validate import Finding, ModuleValidator, Validator, Verdict
+
+#: ``approve(path, old code or None, new code) -> accepted?`` (see :func:`generate`)
+Approver = Callable[[Path, "str | None", str], Awaitable[bool]]
 
 #: States ``wishful check`` accepts.
 ACCEPTED = ("ok", "hand-edited")
@@ -183,6 +186,7 @@ async def generate(
     on_event: EventSink | None = None,
     force: bool = False,
     lock_timeout: float = 600.0,
+    approve: Approver | None = None,
 ) -> GenerationResult:
     """Bring ``request.module`` in line with its wishes; write only code that passed validation.
 
@@ -191,6 +195,10 @@ async def generate(
     gains missing names. ``force`` regenerates every requested name (and rewrites a module that
     does not parse). Another process generating the same module is waited for, and its result
     used when it already satisfies the wish.
+
+    ``approve(path, old_code, new_code)``, when given, is awaited with the validated code before
+    anything is written (the language server's preview); ``False`` writes nothing and raises
+    :class:`GenerationError` of kind ``declined``.
     """
     started = time.monotonic()
     model = model or make_model(settings)
@@ -216,6 +224,11 @@ async def generate(
             model, validator, messages, module, existing, targets, replace, request, settings, say)
         rounds = len(repairs)
         placeholder = model.offline and PLACEHOLDER_MARKER in code
+        if approve is not None:
+            say("waiting for the preview to be accepted")
+            current = status.path.read_text(encoding="utf-8") if status.path.is_file() else None
+            if not await approve(status.path, current, code):
+                raise GenerationError("declined", f"{module}: the preview was declined; nothing was written")
         say(f"writing {status.path}")
         known = status.metadata.names if status.metadata else ()
         verdict_json: dict[str, Any] = verdict.to_json()

@@ -29,6 +29,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ class EngineSettings:
     def model_label(self) -> str:
         return self.model.model or OFFLINE
 
-    @property
+    @cached_property
     def policy(self) -> Policy:
         """The validation policy: the default allow-list with the project's changes."""
         return Policy.build(self.allow_modules, self.deny_modules)
@@ -167,12 +168,17 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, object] | None = None,
+    read_project: bool = True,
 ) -> EngineSettings:
-    """Settings for the project around ``start``. Raises :class:`SettingsError` on a bad value."""
+    """Settings for the project around ``start``. Raises :class:`SettingsError` on a bad value.
+
+    ``read_project=False`` ignores the project's ``pyproject.toml`` and ``.env`` (used when
+    they cannot be read, to keep the other sources).
+    """
     env = dict(os.environ if environ is None else environ)
     root = project_root(start or os.getcwd())
-    section, section_name = _pyproject_section(root)
-    dotenv = _dotenv(root)
+    section, section_name = _pyproject_section(root) if read_project else ({}, "")
+    dotenv = _dotenv(root) if read_project else {}
     values: dict[str, object] = {}
     sources: dict[str, str] = {}
     for name, (variable, key, kind) in _FIELDS.items():
@@ -206,6 +212,14 @@ def load_settings(
         sources=sources,
         **engine_fields,  # type: ignore[arg-type]
     )
+
+
+def check_value(name: str, value: object, where: str) -> object:
+    """``value`` converted for the setting ``name`` (see the table above); raises
+    :class:`SettingsError` naming ``where`` when it cannot be used."""
+    if name not in _FIELDS:
+        raise SettingsError(f"{where}: unknown setting {name!r}")
+    return _convert(name, value, _FIELDS[name][2], where)
 
 
 def apply_provider_environment(root: Path) -> None:

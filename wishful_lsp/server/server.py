@@ -1,0 +1,608 @@
+"""The language server: LSP traffic in, engine calls out.
+
+Handlers stay thin: they find the document's folder, call the pure functions in
+:mod:`.diagnostics`, :mod:`.actions`, :mod:`.navigation` and the :class:`.generation.Generations`
+service, and send what those return. Nothing here imports litellm; the engine imports it the
+first time a configured model is asked for code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.uris import from_fs_path, to_fs_path
+from wishful._errors import WishfulError
+
+from .. import __version__
+from ..engine.pipeline import ACCEPTED
+from ..engine.wishes import Discovery
+from . import actions, navigation
+from .config import FolderSettings, client_section, folder_settings, merge_client
+from .diagnostics import diagnose
+from .folders import Folder
+from .generation import Generations
+
+logger = logging.getLogger("wishful_lsp.server")
+GENERATED = "wishful/generated"
+
+
+class WishfulProtocol(LanguageServerProtocol):
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams):  # type: ignore[no-untyped-def]
+        # Discovery reports UTF-16 columns (the encoding every client supports); do not let the
+        # client pick another one.
+        if params.capabilities.general is not None:
+            params.capabilities.general.position_encodings = None
+        return (yield from super().lsp_initialize(params))
+
+
+class WishfulServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("wishful-lsp", __version__, protocol_cls=WishfulProtocol,
+                         text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.init_options: dict[str, Any] = {}
+        self.folder_config: dict[str, dict[str, Any]] = {}  #: workspace/configuration answers
+        self.folders: dict[str, Folder] = {}  #: workspace folders, by URI
+        self.loose: dict[str, Folder] = {}  #: projects of files outside every folder, by root
+        self.documents: dict[str, tuple[int | None, Discovery, Folder]] = {}
+        self.features = actions.ClientFeatures()
+        self.generations = Generations(self)
+        self.reported: set[str] = set()
+        self._indexing: dict[str, asyncio.Task[None]] = {}
+
+    # ------------------------------------------------------------------ messages
+
+    def log(self, message: str, level: types.MessageType = types.MessageType.Log, *,
+            exc_info: bool = False) -> None:
+        if exc_info:
+            logger.exception(message)
+        self.window_log_message(types.LogMessageParams(level, f"wishful: {message}"
+                                                       if not message.startswith("wishful") else message))
+
+    def notify_user(self, message: str, level: types.MessageType = types.MessageType.Info) -> None:
+        self.window_show_message(types.ShowMessageParams(level, message))
+
+    def report_settings(self, folder: Folder) -> None:
+        for problem in folder.settings.problems:
+            if problem not in self.reported:
+                self.reported.add(problem)
+                self.notify_user(f"wishful settings: {problem}", types.MessageType.Warning)
+                self.log(f"settings for {folder.root}: {problem}", types.MessageType.Warning)
+
+    # ------------------------------------------------------------------ folders
+
+    def settings_for(self, root: Path, uri: str) -> FolderSettings:
+        client = merge_client(self.init_options, self.folder_config.get(uri))
+        return folder_settings(root, client)
+
+    def make_folder(self, uri: str, root: Path) -> Folder:
+        folder = Folder.create(uri, root, self.settings_for(root, uri))
+        self.report_settings(folder)
+        return folder
+
+    def folder_for(self, uri: str) -> Folder:
+        path = to_fs_path(uri) or uri
+        best: Folder | None = None
+        for folder in self.folders.values():
+            if folder.contains(path) and (best is None or len(str(folder.root)) > len(str(best.root))):
+                best = folder
+        if best is not None:
+            return best
+        from ..engine.settings import project_root
+
+        root = project_root(os.path.dirname(path)) if os.path.isabs(path) else Path.cwd()
+        folder = self.loose.get(str(root))
+        if folder is None:
+            folder = self.make_folder(from_fs_path(str(root)) or str(root), root)
+            folder.indexed = True  # not a workspace folder: only its open files are indexed
+            self.loose[str(root)] = folder
+        return folder
+
+    def all_folders(self) -> Iterable[Folder]:
+        yield from self.folders.values()
+        yield from self.loose.values()
+
+    def index(self, folder: Folder) -> None:
+        """Scan a folder's files for wishes in a thread, then refresh its open documents."""
+
+        async def run() -> None:
+            try:
+                found = await asyncio.to_thread(folder.scan_disk)
+            except Exception as exc:  # noqa: BLE001 - index what is open and tell the user
+                self.log(f"could not scan {folder.root}: {exc}", types.MessageType.Warning)
+                found = {}
+            if self.folders.get(folder.uri) is folder:
+                folder.set_disk(found)
+                self.log(f"indexed {folder.root}: {sum(len(d.wishes) for d in found.values())} wish(es) "
+                         f"in {len(found)} file(s); cache {folder.cache.root} ({folder.cache.source})")
+                self.refresh(uri for uri, (_, _, f) in self.documents.items() if f is folder)
+
+        self._indexing[folder.uri] = asyncio.ensure_future(run())
+
+    async def wait_indexed(self, folder: Folder) -> None:
+        task = self._indexing.get(folder.uri)
+        if task is not None and not folder.indexed:
+            await asyncio.shield(task)
+
+    def set_folders(self, folders: Iterable[tuple[str, str]]) -> None:
+        """(Re)build the workspace folders (URI, name); documents move to their new folder."""
+        fresh: dict[str, Folder] = {}
+        for uri, _name in folders:
+            path = to_fs_path(uri)
+            if path is None:
+                continue
+            folder = self.make_folder(uri, Path(path))
+            fresh[uri] = folder
+        self.folders = fresh
+        self.loose.clear()
+        for folder in fresh.values():
+            self.index(folder)
+        for uri in list(self.documents):
+            self.update_document(uri, publish=False)
+        self.refresh(self.documents)
+
+    # ------------------------------------------------------------------ documents
+
+    def update_document(self, uri: str, *, publish: bool = True) -> None:
+        document = self.workspace.get_text_document(uri)
+        folder = self.folder_for(uri)
+        path = document.path
+        previous = self.documents.get(uri)
+        if previous is not None and previous[2] is not folder:
+            previous[2].set_live(path, None)
+        discovery = folder.discover_text(path, document.source)
+        changed = folder.set_live(path, discovery)
+        self.documents[uri] = (document.version, discovery, folder)
+        if publish:
+            others = {u for u, (_, _, f) in self.documents.items() if f is folder and u != uri
+                      and f.open_paths_importing(changed) and self._imports(u, changed)}
+            self.refresh([uri, *others])
+
+    def _imports(self, uri: str, modules: set[str]) -> bool:
+        entry = self.documents.get(uri)
+        return entry is not None and any(w.module in modules for w in entry[1].wishes)
+
+    def close_document(self, uri: str) -> None:
+        entry = self.documents.pop(uri, None)
+        if entry is not None:
+            changed = entry[2].set_live(entry[1].path, None)
+            self.refresh(u for u in self.documents if self._imports(u, changed))
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+
+    def refresh(self, uris: Iterable[str]) -> None:
+        """Publish diagnostics for ``uris`` now, or once their folder is indexed."""
+        for uri in dict.fromkeys(uris):
+            entry = self.documents.get(uri)
+            if entry is None:
+                continue
+            folder = entry[2]
+            if folder.indexed:
+                self.publish(uri)
+            else:
+                asyncio.ensure_future(self._publish_when_indexed(uri, folder))
+
+    async def _publish_when_indexed(self, uri: str, folder: Folder) -> None:
+        await self.wait_indexed(folder)
+        if uri in self.documents:
+            self.publish(uri)
+
+    def publish(self, uri: str) -> None:
+        version, discovery, folder = self.documents[uri]
+        try:
+            found = diagnose(discovery, folder.check, folder.settings.severities, folder.uri,
+                             related_info=self._related_info())
+        except (WishfulError, OSError) as exc:
+            self.log(f"cannot check the wishes in {uri}: {exc}", types.MessageType.Warning)
+            return
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, found, version=version))
+
+    def _related_info(self) -> bool:
+        doc = self.client_capabilities.text_document
+        return bool(doc and doc.publish_diagnostics and doc.publish_diagnostics.related_information)
+
+    def refresh_modules(self, folder: Folder, modules: Iterable[str]) -> None:
+        """Re-publish the open documents that import ``modules`` (no document is re-read)."""
+        wanted = set(modules)
+        self.refresh(u for u, (_, _, f) in self.documents.items() if f is folder and self._imports(u, wanted))
+
+    def generated(self, folder: Folder, payload: dict[str, Any]) -> None:
+        self.refresh_modules(folder, [payload["module"]])
+        self.protocol.notify(GENERATED, payload)
+        if folder.settings.open_after_generate:
+            asyncio.ensure_future(self.show(payload["uri"], None))
+
+    async def show(self, uri: str, selection: types.Range | None) -> bool:
+        window = self.client_capabilities.window
+        if window is None or window.show_document is None or not window.show_document.support:
+            self.notify_user(f"wishful: the generated code is in {to_fs_path(uri)}")
+            return False
+        result = await self.window_show_document_async(
+            types.ShowDocumentParams(uri, take_focus=True, selection=selection))
+        return bool(result.success)
+
+    async def reload_configuration(self, uris: list[str] | None = None) -> None:
+        """Ask the client for each folder's ``wishful`` settings and (re)build the folders."""
+        uris = list(self.folders) if uris is None else uris
+        workspace = self.client_capabilities.workspace
+        if workspace is not None and workspace.configuration and uris:
+            try:
+                answers = await self.workspace_configuration_async(types.ConfigurationParams(
+                    [types.ConfigurationItem(scope_uri=u, section="wishful") for u in uris]))
+            except Exception as exc:  # noqa: BLE001 - keep the current settings
+                self.log(f"could not read the editor's settings: {exc}", types.MessageType.Warning)
+                answers = []
+            for uri, answer in zip(uris, answers or []):
+                self.folder_config[uri] = client_section({"wishful": answer} if isinstance(answer, dict) else {})
+        self.set_folders((u, "") for u in uris)
+
+
+def create_server() -> WishfulServer:
+    ls = WishfulServer()
+    _register(ls)
+    return ls
+
+
+def _args(arguments: tuple[Any, ...]) -> dict[str, Any]:
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    if len(arguments) != 1 or not isinstance(arguments[0], dict):
+        raise JsonRpcInvalidParams.of(ValueError(
+            "expected one argument: an object such as {\"uri\": ..., \"module\": \"wishful.text\"}"))
+    return arguments[0]
+
+
+def _folder_of(ls: WishfulServer, args: dict[str, Any]) -> Folder:
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    uri = args.get("uri")
+    if isinstance(uri, str) and uri:
+        if uri in ls.documents:
+            return ls.documents[uri][2]
+        return ls.folder_for(uri)
+    folder_uri = args.get("folder")
+    if isinstance(folder_uri, str) and folder_uri in ls.folders:
+        return ls.folders[folder_uri]
+    if len(ls.folders) == 1:
+        return next(iter(ls.folders.values()))
+    raise JsonRpcInvalidParams.of(ValueError("say which file or folder: {\"uri\": ...} or {\"folder\": ...}"))
+
+
+def _module_arg(args: dict[str, Any]) -> str:
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    module = args.get("module")
+    if not isinstance(module, str) or not module.startswith("wishful."):
+        raise JsonRpcInvalidParams.of(ValueError(f"\"module\" must be a wish module such as wishful.text, "
+                                                 f"got {module!r}"))
+    return module
+
+
+def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every feature
+    @ls.feature(types.INITIALIZE)
+    def initialize(ls: WishfulServer, params: types.InitializeParams) -> None:
+        ls.init_options = client_section(params.initialization_options)
+        ls.features = actions.ClientFeatures.of(params.capabilities)
+
+    @ls.feature(types.INITIALIZED)
+    async def initialized(ls: WishfulServer, params: types.InitializedParams) -> None:
+        uris = [f.uri for f in ls.workspace.folders.values()]
+        if not uris and ls.workspace.root_uri:
+            uris = [ls.workspace.root_uri]
+        await ls.reload_configuration(uris)
+        await _register_watchers(ls)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: WishfulServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.update_document(params.text_document.uri)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: WishfulServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.update_document(params.text_document.uri)
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: WishfulServer, params: types.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri in ls.documents:
+            ls.refresh([params.text_document.uri])
+
+    @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: WishfulServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close_document(params.text_document.uri)
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: WishfulServer, params: types.DidChangeConfigurationParams) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get("wishful"), dict):
+            ls.init_options = merge_client(ls.init_options, settings)
+        ls.reported.clear()
+        await ls.reload_configuration()
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_folders(ls: WishfulServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        await ls.reload_configuration([f.uri for f in ls.workspace.folders.values()])
+
+    @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched(ls: WishfulServer, params: types.DidChangeWatchedFilesParams) -> None:
+        cache_changes: dict[int, tuple[Folder, set[str]]] = {}
+        config_changed = False
+        for event in params.changes:
+            path = to_fs_path(event.uri)
+            if path is None:
+                continue
+            if os.path.basename(path) in ("pyproject.toml", ".env"):
+                config_changed = True
+                continue
+            for folder in ls.all_folders():
+                module = folder.module_for_cache_path(path)
+                if module is not None:
+                    cache_changes.setdefault(id(folder), (folder, set()))[1].add(module)
+                elif folder.contains(path) and folder.indexed:
+                    changed = folder.refresh_disk_file(path)
+                    if changed:
+                        cache_changes.setdefault(id(folder), (folder, set()))[1].update(changed)
+        for folder, modules in cache_changes.values():
+            ls.refresh_modules(folder, modules)
+        if config_changed:
+            asyncio.ensure_future(ls.reload_configuration())
+
+    # -------------------------------------------------------------- code actions
+
+    @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, actions.SOURCE_GENERATE_ALL], resolve_provider=True))
+    def code_action(ls: WishfulServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        entry = ls.documents.get(params.text_document.uri)
+        folder = entry[2] if entry else ls.folder_for(params.text_document.uri)
+        return actions.code_actions(params.text_document.uri, folder.uri, entry[1] if entry else None,
+                                    params.context.diagnostics, params.context.only, ls.features,
+                                    folder.settings.generation_enabled)
+
+    @ls.feature(types.CODE_ACTION_RESOLVE)
+    def code_action_resolve(ls: WishfulServer, action: types.CodeAction) -> types.CodeAction:
+        return actions.resolve(action)
+
+    # -------------------------------------------------------------- commands
+
+    @ls.command(actions.GENERATE)
+    async def generate_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
+        args = _args(arguments)
+        folder, module = _folder_of(ls, args), _module_arg(args)
+        if not folder.settings.generation_enabled:
+            return _disabled(ls, module)
+        await ls.wait_indexed(folder)
+        return await ls.generations.run(folder, module, force=bool(args.get("force")))
+
+    @ls.command(actions.REGENERATE)
+    async def regenerate_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
+        args = _args(arguments)
+        folder, module = _folder_of(ls, args), _module_arg(args)
+        if not folder.settings.generation_enabled:
+            return _disabled(ls, module)
+        await ls.wait_indexed(folder)
+        force = args.get("force")
+        if force is None:  # an up-to-date module is regenerated from scratch; a stale one updated
+            force = folder.check(module).state in ACCEPTED
+        return await ls.generations.run(folder, module, force=bool(force))
+
+    @ls.command(actions.GENERATE_ALL)
+    async def generate_all_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
+        args = _args(arguments)
+        uri = args.get("uri")
+        folder = _folder_of(ls, args)
+        if not folder.settings.generation_enabled:
+            return _disabled(ls, "this file's wishes")
+        await ls.wait_indexed(folder)
+        entry = ls.documents.get(uri) if isinstance(uri, str) else None
+        if entry is not None:
+            modules = list(dict.fromkeys(w.module for w in entry[1].wishes if not w.dynamic))
+        else:
+            modules = sorted({w.module for d in folder.discoveries() for w in d.wishes if not w.dynamic})
+        todo = [m for m in modules if folder.check(m).state not in ACCEPTED]
+        results = []
+        for module in todo:
+            results.append(await ls.generations.run(folder, module))
+        if not todo:
+            ls.notify_user("wishful: every wish in this file is already generated")
+        failed = sum(1 for r in results if r.get("status") != "ok")
+        return {"status": "ok" if not failed else "failed", "results": results,
+                "generated": len(results) - failed, "failed": failed}
+
+    @ls.command(actions.OPEN_GENERATED)
+    async def open_generated_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
+        args = _args(arguments)
+        folder, module = _folder_of(ls, args), _module_arg(args)
+        path = folder.cache.path_for(module)
+        if not path.is_file():
+            ls.notify_user(f"wishful: {module} has not been generated yet ({path} does not exist)",
+                           types.MessageType.Warning)
+            return {"status": "missing", "module": module, "path": str(path)}
+        names = [n for n in args.get("names", ()) if isinstance(n, str)]
+        selection = None
+        info = navigation.outline(path)
+        found = info.get(names[0]) if info and names else None
+        if found is not None:
+            selection = types.Range(types.Position(found.line, found.column),
+                                    types.Position(found.line, found.column + len(found.name)))
+        shown = await ls.show(path.as_uri(), selection)
+        return {"status": "ok" if shown else "not-shown", "module": module, "path": str(path),
+                "uri": path.as_uri()}
+
+    @ls.command(actions.CLEAR_CACHE)
+    async def clear_cache_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
+        args = _args(arguments) if arguments else {}
+        folder = _folder_of(ls, args)
+        try:
+            report = await asyncio.to_thread(folder.cache.clear,
+                                             include_unverified=bool(args.get("includeUnverified")))
+        except (WishfulError, OSError) as exc:
+            ls.notify_user(f"wishful: could not clear {folder.cache.root}: {exc}", types.MessageType.Error)
+            return {"status": "failed", "message": str(exc)}
+        kept = "".join(f"; kept {Path(p).name} ({why})" for p, why in report.kept)
+        ls.notify_user(f"wishful: removed {len(report.modules)} module(s) from {folder.cache.root}{kept}")
+        ls.refresh(u for u, (_, _, f) in ls.documents.items() if f is folder)
+        return {"status": "ok", **report.to_json()}
+
+    @ls.command(actions.SHOW_PROVENANCE)
+    async def show_provenance_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
+        import json
+
+        args = _args(arguments)
+        folder, module = _folder_of(ls, args), _module_arg(args)
+        await ls.wait_indexed(folder)
+        result = folder.check(module)
+        data = {"module": module, "state": result.state, "detail": result.detail,
+                **result.status.to_json()}
+        meta = result.status.metadata
+        if meta is not None:
+            data["metadata"] = meta.to_json()
+        ls.log(f"provenance of {module}:\n{json.dumps(data, indent=2, default=str)}")
+        summary = navigation._provenance(result, markdown=False)
+        ls.notify_user(f"{summary} (details in the wishful log)")
+        return data
+
+    # -------------------------------------------------------------- navigation
+
+    @ls.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: WishfulServer, params: types.HoverParams) -> types.Hover | None:
+        found = _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            return None
+        target, folder = found
+        return navigation.hover(target, folder.check(target.module), markdown=_markdown(ls))
+
+    @ls.feature(types.TEXT_DOCUMENT_DEFINITION)
+    def definition(ls: WishfulServer, params: types.DefinitionParams):  # type: ignore[no-untyped-def]
+        found = _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            return None
+        target, folder = found
+        doc = ls.client_capabilities.text_document
+        link = bool(doc and doc.definition and doc.definition.link_support)
+        return navigation.definition(target, folder.cache.path_for(target.module), link)
+
+    @ls.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", " ", ","]))
+    def completion(ls: WishfulServer, params: types.CompletionParams) -> types.CompletionList | None:
+        entry = ls.documents.get(params.text_document.uri)
+        if entry is None:
+            return None
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        line = _line(document.source, params.position.line)
+        prefix = line[:navigation.utf16_to_index(line, params.position.character)]
+        folder = entry[2]
+        items = navigation.completion(prefix, entry[1], folder.cache.modules, folder.cache.path_for)
+        return None if items is None else types.CompletionList(is_incomplete=False, items=items)
+
+    @ls.feature(types.TEXT_DOCUMENT_SIGNATURE_HELP, types.SignatureHelpOptions(trigger_characters=["(", ","]))
+    def signature_help(ls: WishfulServer, params: types.SignatureHelpParams) -> types.SignatureHelp | None:
+        entry = ls.documents.get(params.text_document.uri)
+        if entry is None:
+            return None
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        source = document.source
+        offset = _offset(source, params.position.line, params.position.character)
+        call = navigation.call_at(source[max(0, offset - 2000):offset])
+        if call is None:
+            return None
+        callee = navigation.resolve_callee(entry[1], call[0])
+        if callee is None:
+            return None
+        info = navigation.outline(entry[2].cache.path_for(callee[0]))
+        found = info.get(callee[1]) if info else None
+        return navigation.signature_help(found, call[1]) if found else None
+
+
+def _disabled(ls: WishfulServer, what: str) -> dict[str, Any]:
+    ls.notify_user(f"wishful: generation is turned off for this folder (wishful.generationEnabled is "
+                   f"false); {what} was not generated", types.MessageType.Warning)
+    return {"status": "disabled"}
+
+
+def _markdown(ls: WishfulServer) -> bool:
+    doc = ls.client_capabilities.text_document
+    formats = doc.hover.content_format if doc and doc.hover else None
+    return not formats or types.MarkupKind.Markdown in formats
+
+
+def _line(source: str, line: int) -> str:
+    start = 0
+    for _ in range(line):
+        start = source.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = source.find("\n", start)
+    text = source[start:] if end < 0 else source[start:end]
+    return text.rstrip("\r")
+
+
+def _offset(source: str, line: int, character: int) -> int:
+    start = 0
+    for _ in range(line):
+        found = source.find("\n", start)
+        if found < 0:
+            return len(source)
+        start = found + 1
+    end = source.find("\n", start)
+    text = source[start:] if end < 0 else source[start:end]
+    return start + navigation.utf16_to_index(text, character)
+
+
+def _target(ls: WishfulServer, uri: str, position: types.Position) -> tuple[navigation.Target, Folder] | None:
+    entry = ls.documents.get(uri)
+    if entry is None:
+        return None
+    document = ls.workspace.get_text_document(uri)
+    target = navigation.resolve(entry[1], _line(document.source, position.line), position.line,
+                                position.character)
+    return None if target is None else (target, entry[2])
+
+
+async def _register_watchers(ls: WishfulServer) -> None:
+    """Watch Python files, the caches and project settings (when the client lets us register)."""
+    workspace = ls.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if watched is None or not watched.dynamic_registration:
+        ls.log("the editor cannot watch files for us; cache changes are noticed on the next edit")
+        return
+    patterns = ["**/*.py", "**/.wishful/**", "**/pyproject.toml", "**/.env"]
+    for folder in ls.folders.values():
+        if not folder.contains(str(folder.cache.root)):
+            patterns.append(f"{folder.cache.root.as_posix()}/**")
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=p) for p in dict.fromkeys(patterns)])
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams([types.Registration(
+            id="wishful-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)]))
+    except Exception as exc:  # noqa: BLE001 - diagnostics still follow edits
+        ls.log(f"could not register file watchers: {exc}", types.MessageType.Warning)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``wishful-lsp`` / ``python -m wishful_lsp``: serve on stdio (or ``--tcp HOST:PORT``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="wishful-lsp", description="The wishful language server "
+                                     "(speaks LSP on stdio by default).")
+    parser.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (the default)")
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="serve on a TCP socket instead (for debugging)")
+    parser.add_argument("--log-level", default=os.environ.get("WISHFUL_LSP_LOG", "WARNING"),
+                        choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="stderr log level (default WARNING)")
+    parser.add_argument("--version", action="version", version=f"wishful-lsp {__version__}")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.log_level != "DEBUG":
+        logging.getLogger("pygls").setLevel(logging.WARNING)
+    ls = create_server()
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not port.isdigit():
+            parser.error(f"--tcp wants HOST:PORT, got {args.tcp!r}")
+        ls.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        ls.start_io()
+    return 0
