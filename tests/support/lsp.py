@@ -82,8 +82,8 @@ def _vscode() -> types.ClientCapabilities:
 VSCODE = _vscode()
 
 
-def neovim() -> types.ClientCapabilities:
-    return client_capabilities("neovim@v0.10.0")
+def neovim(version: str = "v0.10.0") -> types.ClientCapabilities:
+    return client_capabilities(f"neovim@{version}")
 
 
 class Client:
@@ -110,7 +110,7 @@ class Client:
         change: Any = (types.TextDocumentContentChangeWholeDocument(text) if range_ is None
                        else types.TextDocumentContentChangePartial(range_, text))
         self.lsp.text_document_did_change(types.DidChangeTextDocumentParams(
-            types.VersionedTextDocumentIdentifier(uri, version), [change]))
+            types.VersionedTextDocumentIdentifier(version=version, uri=uri), [change]))
 
     async def diagnostics(self, uri: str, *, version: int | None = None,
                           until: Callable[[list[types.Diagnostic]], bool] | None = None,
@@ -189,8 +189,8 @@ async def start(
         client.generated.append(_plain(params))
         client._generated_event.set()
 
-    if configuration is not None:
-        lsp.set_configuration(configuration)
+    for scope, item in (configuration or {}).items():  # scope URI ("" for global) -> settings
+        lsp.set_configuration(item, scope_uri=scope or None)
     await lsp.start_io(sys.executable, "-m", "wishful_lsp", env=env or clean_env())
     if isinstance(folders, Path):
         folders = [folders]

@@ -79,8 +79,20 @@ class FolderSettings:
         return self.engine.model_label
 
 
+def plain(value: object) -> Any:
+    """JSON data as dicts and lists (pygls hands untyped JSON objects over as named tuples)."""
+    if hasattr(value, "_asdict"):
+        value = value._asdict()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
 def client_section(options: object) -> dict[str, Any]:
     """The ``wishful`` settings inside ``initializationOptions`` or a configuration answer."""
+    options = plain(options)
     if not isinstance(options, Mapping):
         return {}
     inner = options.get("wishful")

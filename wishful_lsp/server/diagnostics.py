@@ -77,7 +77,8 @@ def diagnose(
                 _add(out, severities, "wishful.missing-name", name.span,
                      f"`{wish.module}` ({result.status.path.name}) does not define `{name.name}` yet",
                      _data(wish, "missing-name", folder_uri, (name.name,)))
-        if state == "stale":
+        if state == "stale" and not result.missing_names:
+            # (with names missing, generating them records the new wish too: one diagnostic is enough)
             _add(out, severities, "wishful.stale", wish.span,
                  f"`{wish.module}` was generated for other hints or uses; regenerate to match them",
                  _data(wish, state, folder_uri, names))

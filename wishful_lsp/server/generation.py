@@ -227,14 +227,15 @@ def _preview(server: WishfulServer, module: str, model: str) -> Callable[[Path, 
         annotation = "wishful-generated" if annotated else None
         text_range = types.Range(types.Position(0, 0), _end_of(old or ""))
         text_edit: types.TextEdit | types.AnnotatedTextEdit = (
-            types.AnnotatedTextEdit(text_range, new, annotation) if annotation else types.TextEdit(text_range, new))
+            types.AnnotatedTextEdit(annotation_id=annotation, range=text_range, new_text=new) if annotation
+            else types.TextEdit(range=text_range, new_text=new))
         if edit_caps and edit_caps.document_changes:
             changes: list[Any] = []
             if old is None:
                 changes.append(types.CreateFile(uri, options=types.CreateFileOptions(ignore_if_exists=True),
                                                 annotation_id=annotation))
             changes.append(types.TextDocumentEdit(
-                types.OptionalVersionedTextDocumentIdentifier(uri, None), [text_edit]))
+                types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None), [text_edit]))
             edit = types.WorkspaceEdit(document_changes=changes)
         else:
             edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(text_range, new)]})

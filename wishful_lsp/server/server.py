@@ -25,7 +25,7 @@ from .. import __version__
 from ..engine.pipeline import ACCEPTED
 from ..engine.wishes import Discovery
 from . import actions, navigation
-from .config import FolderSettings, client_section, folder_settings, merge_client
+from .config import FolderSettings, client_section, folder_settings, merge_client, plain
 from .diagnostics import diagnose
 from .folders import Folder
 from .generation import Generations
@@ -43,6 +43,20 @@ class WishfulProtocol(LanguageServerProtocol):
             params.capabilities.general.position_encodings = None
         return (yield from super().lsp_initialize(params))
 
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]
+        """Let ``$/cancelRequest`` reach handlers that pygls runs behind one of its own.
+
+        ``workspace/executeCommand`` is a built-in generator that runs the command handler as a
+        separate task; cancelling the request only cancels the outer future, so the command
+        would keep running. Link the two (and forget the inner task once it is done).
+        """
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        outer = getattr(callback, "keywords", {}).get("result_future")
+        inner = self._request_futures.get(msg_id)
+        if outer is not None and inner is not None:
+            outer.add_done_callback(lambda done: inner.cancel() if done.cancelled() else None)
+            inner.add_done_callback(lambda _done: self._request_futures.pop(msg_id, None))
+
 
 class WishfulServer(LanguageServer):
     def __init__(self) -> None:
@@ -57,6 +71,10 @@ class WishfulServer(LanguageServer):
         self.generations = Generations(self)
         self.reported: set[str] = set()
         self._indexing: dict[str, asyncio.Task[None]] = {}
+        #: False until the workspace folders and their settings are known (after ``initialized``);
+        #: documents opened before then are read once they are
+        self.ready = False
+        self._pending: set[str] = set()
 
     # ------------------------------------------------------------------ messages
 
@@ -143,15 +161,20 @@ class WishfulServer(LanguageServer):
             fresh[uri] = folder
         self.folders = fresh
         self.loose.clear()
+        self.ready = True
         for folder in fresh.values():
             self.index(folder)
-        for uri in list(self.documents):
+        for uri in [*self.documents, *self._pending]:
             self.update_document(uri, publish=False)
+        self._pending.clear()
         self.refresh(self.documents)
 
     # ------------------------------------------------------------------ documents
 
     def update_document(self, uri: str, *, publish: bool = True) -> None:
+        if not self.ready:
+            self._pending.add(uri)
+            return
         document = self.workspace.get_text_document(uri)
         folder = self.folder_for(uri)
         path = document.path
@@ -171,6 +194,7 @@ class WishfulServer(LanguageServer):
         return entry is not None and any(w.module in modules for w in entry[1].wishes)
 
     def close_document(self, uri: str) -> None:
+        self._pending.discard(uri)
         entry = self.documents.pop(uri, None)
         if entry is not None:
             changed = entry[2].set_live(entry[1].path, None)
@@ -240,6 +264,7 @@ class WishfulServer(LanguageServer):
                 self.log(f"could not read the editor's settings: {exc}", types.MessageType.Warning)
                 answers = []
             for uri, answer in zip(uris, answers or []):
+                answer = plain(answer)
                 self.folder_config[uri] = client_section({"wishful": answer} if isinstance(answer, dict) else {})
         self.set_folders((u, "") for u in uris)
 
@@ -318,7 +343,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: WishfulServer, params: types.DidChangeConfigurationParams) -> None:
-        settings = params.settings
+        settings = plain(params.settings)
         if isinstance(settings, dict) and isinstance(settings.get("wishful"), dict):
             ls.init_options = merge_client(ls.init_options, settings)
         ls.reported.clear()
