@@ -215,6 +215,31 @@ async def test_placeholder_invalid_and_dynamic_diagnostics(tmp_path: Path, lsp: 
     assert diagnostic.severity == types.DiagnosticSeverity.Information
 
 
+async def test_clients_that_pull_diagnostics_get_them_pulled_and_refreshed(tmp_path: Path, lsp: Start) -> None:
+    root = make_project(tmp_path / "p")
+    capabilities = attrs.evolve(
+        VSCODE,
+        text_document=attrs.evolve(VSCODE.text_document, diagnostic=types.DiagnosticClientCapabilities(
+            related_document_support=False)),
+        workspace=attrs.evolve(VSCODE.workspace, diagnostics=types.DiagnosticWorkspaceClientCapabilities(
+            refresh_support=True)))
+    client = await lsp(root, capabilities=capabilities)
+    uri = client.open(root / "app.py")
+
+    async def pull() -> list[str]:
+        report = await client.lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            types.TextDocumentIdentifier(uri)))
+        assert report.kind == "full"
+        return codes(list(report.items))
+
+    assert await pull() == ["wishful.missing"]
+    refreshes = client.lsp.diagnostic_refresh_count
+    assert (await client.command("wishful.generate", {"uri": uri, "module": "wishful.text"}))["status"] == "ok"
+    await _wait_for(lambda: client.lsp.diagnostic_refresh_count > refreshes)
+    assert await pull() == []
+    assert uri not in client.lsp.diagnostics, "nothing is pushed to a client that pulls"
+
+
 async def test_a_document_with_syntax_errors_still_gets_wish_diagnostics(tmp_path: Path, lsp: Start) -> None:
     root = make_project(tmp_path / "p", APP + "\ndef broken(:\n    return (\n")
     client = await lsp(root)
@@ -297,22 +322,37 @@ async def test_code_actions_are_light_tagged_and_resolve_attaches_the_command(tm
     assert await actions_for(client, uri, [other], only=[types.CodeActionKind.QuickFix]) == []
 
 
-async def test_neovim_gets_commands_up_front_and_no_tags(tmp_path: Path, lsp: Start) -> None:
+async def test_neovim_pulls_diagnostics_and_gets_commands_up_front(tmp_path: Path, lsp: Start) -> None:
     root = make_project(tmp_path / "p")
-    client = await lsp(root, capabilities=neovim())
+    client = await lsp(root, capabilities=neovim())  # 0.10: pulls diagnostics, resolves only "edit"
     uri = client.open(root / "app.py")
-    diagnostics = await client.diagnostics(uri)
+
+    async def pull() -> list[types.Diagnostic]:
+        report = await client.lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(
+            types.TextDocumentIdentifier(uri)))
+        return list(report.items)
+
+    diagnostics = await pull()
+    assert codes(diagnostics) == ["wishful.missing"]
     result = await client.lsp.text_document_code_action_async(types.CodeActionParams(
         types.TextDocumentIdentifier(uri), diagnostics[0].range, types.CodeActionContext(diagnostics)))
     # lsprotocol's client-side parsing reads any action with a "command" key as a Command (the
-    # whole action ends up as the string form of a dict in Command.command); decode it back
+    # action's nested command ends up as the string form of a dict in Command.command)
     [quick, _source] = result
     assert isinstance(quick, types.Command) and quick.title == "Generate `extract_emails` with wishful"
     command = ast.literal_eval(quick.command)
     assert command["command"] == "wishful.generate"
     outcome = await client.command(command["command"], command["arguments"][0])
     assert outcome["status"] == "ok"
-    assert await client.diagnostics(uri, until=lambda d: d == []) == []
+    assert await pull() == []
+
+
+def test_code_action_tags_only_for_clients_that_declare_them() -> None:
+    from wishful_lsp.server.actions import ClientFeatures
+
+    assert ClientFeatures.of(VSCODE) == ClientFeatures(resolve_command=True, tags=True, literals=True)
+    assert ClientFeatures.of(neovim()) == ClientFeatures(resolve_command=False, tags=False, literals=True)
+    assert ClientFeatures.of(types.ClientCapabilities()) == ClientFeatures(literals=False)
 
 
 async def test_stale_and_invalid_offer_regenerate_and_open(tmp_path: Path, lsp: Start) -> None:

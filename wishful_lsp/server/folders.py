@@ -99,8 +99,8 @@ class Folder:
         return discover(text, path, radius=self.settings.engine.context_radius, redactor=self.redactor)
 
     def set_live(self, path: str, discovery: Discovery | None) -> set[str]:
-        """Record an open document's wishes (``None`` when it closes); return the modules whose
-        request may have changed."""
+        """Record an open document's wishes (``None`` when it closes); return the modules it
+        imported before or imports now."""
         before = self.live.pop(path, None) or self.disk.get(path)
         if discovery is not None:
             self.live[path] = discovery
@@ -160,9 +160,8 @@ class Folder:
     def request(self, module: str) -> ModuleRequest:
         return plan_module(module, self.wishes_for(module))
 
-    def open_paths_importing(self, modules: Iterable[str]) -> set[str]:
-        wanted = set(modules)
-        return {path for path, d in self.live.items() if any(w.module in wanted for w in d.wishes)}
+    def fingerprint(self, module: str) -> str:
+        return fingerprint(self.request(module), self.settings.engine.model_label)
 
     def check(self, module: str) -> CheckResult:
         """``module``'s state against the folder's wishes (memoised; see the module docstring)."""

@@ -74,7 +74,9 @@ class WishfulServer(LanguageServer):
         #: False until the workspace folders and their settings are known (after ``initialized``);
         #: documents opened before then are read once they are
         self.ready = False
+        self._ready = asyncio.Event()
         self._pending: set[str] = set()
+        self._refresh_scheduled = False
 
     # ------------------------------------------------------------------ messages
 
@@ -162,6 +164,7 @@ class WishfulServer(LanguageServer):
         self.folders = fresh
         self.loose.clear()
         self.ready = True
+        self._ready.set()
         for folder in fresh.values():
             self.index(folder)
         for uri in [*self.documents, *self._pending]:
@@ -182,12 +185,25 @@ class WishfulServer(LanguageServer):
         if previous is not None and previous[2] is not folder:
             previous[2].set_live(path, None)
         discovery = folder.discover_text(path, document.source)
-        changed = folder.set_live(path, discovery)
+        shared = self._shared_modules(uri, folder, previous[1] if previous else None, discovery)
+        before = {m: folder.fingerprint(m) for m in shared}
+        folder.set_live(path, discovery)
         self.documents[uri] = (document.version, discovery, folder)
         if publish:
+            # other open documents are re-checked only when this edit changed what a module they
+            # import is asked for (a hint, a name, a call site), not on every keystroke
+            changed = {m for m in shared if folder.fingerprint(m) != before[m]}
             others = {u for u, (_, _, f) in self.documents.items() if f is folder and u != uri
-                      and f.open_paths_importing(changed) and self._imports(u, changed)}
+                      and self._imports(u, changed)} if changed else set()
             self.refresh([uri, *others])
+
+    def _shared_modules(self, uri: str, folder: Folder, old: Discovery | None, new: Discovery) -> set[str]:
+        """Modules of this document (before or after the edit) that another open document imports."""
+        mine = {w.module for w in new.wishes} | ({w.module for w in old.wishes} if old else set())
+        if not mine:
+            return set()
+        return {w.module for u, (_, d, f) in self.documents.items() if f is folder and u != uri
+                for w in d.wishes if w.module in mine}
 
     def _imports(self, uri: str, modules: set[str]) -> bool:
         entry = self.documents.get(uri)
@@ -199,7 +215,8 @@ class WishfulServer(LanguageServer):
         if entry is not None:
             changed = entry[2].set_live(entry[1].path, None)
             self.refresh(u for u in self.documents if self._imports(u, changed))
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+        if not self.pull:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
 
     def refresh(self, uris: Iterable[str]) -> None:
         """Publish diagnostics for ``uris`` now, or once their folder is indexed."""
@@ -218,15 +235,46 @@ class WishfulServer(LanguageServer):
         if uri in self.documents:
             self.publish(uri)
 
-    def publish(self, uri: str) -> None:
-        version, discovery, folder = self.documents[uri]
+    @property
+    def pull(self) -> bool:
+        """The client pulls diagnostics (``textDocument/diagnostic``) instead of taking pushes."""
+        doc = self.client_capabilities.text_document
+        return bool(doc and doc.diagnostic is not None)
+
+    def diagnostics_for(self, uri: str) -> list[types.Diagnostic] | None:
+        entry = self.documents.get(uri)
+        if entry is None:
+            return []
+        _, discovery, folder = entry
         try:
-            found = diagnose(discovery, folder.check, folder.settings.severities, folder.uri,
-                             related_info=self._related_info())
+            return diagnose(discovery, folder.check, folder.settings.severities, folder.uri,
+                            related_info=self._related_info())
         except (WishfulError, OSError) as exc:
             self.log(f"cannot check the wishes in {uri}: {exc}", types.MessageType.Warning)
+            return None
+
+    def publish(self, uri: str) -> None:
+        if self.pull:
+            self._ask_for_pull()
             return
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, found, version=version))
+        found = self.diagnostics_for(uri)
+        if found is not None:
+            version = self.documents[uri][0]
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, found, version=version))
+
+    def _ask_for_pull(self) -> None:
+        """Tell a pulling client to pull again (once per burst of changes)."""
+        workspace = self.client_capabilities.workspace
+        if self._refresh_scheduled or not (workspace and workspace.diagnostics
+                                           and workspace.diagnostics.refresh_support):
+            return
+        self._refresh_scheduled = True
+
+        def send() -> None:
+            self._refresh_scheduled = False
+            self.workspace_diagnostic_refresh(None)
+
+        asyncio.get_running_loop().call_soon(send)
 
     def _related_info(self) -> bool:
         doc = self.client_capabilities.text_document
@@ -376,6 +424,17 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
             ls.refresh_modules(folder, modules)
         if config_changed:
             asyncio.ensure_future(ls.reload_configuration())
+
+    @ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, types.DiagnosticOptions(
+        identifier="wishful", inter_file_dependencies=True, workspace_diagnostics=False))
+    async def pull_diagnostics(ls: WishfulServer, params: types.DocumentDiagnosticParams
+                               ) -> types.RelatedFullDocumentDiagnosticReport:
+        uri = params.text_document.uri
+        await ls._ready.wait()
+        entry = ls.documents.get(uri)
+        if entry is not None:
+            await ls.wait_indexed(entry[2])
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics_for(uri) or [])
 
     # -------------------------------------------------------------- code actions
 
