@@ -45,3 +45,12 @@ python app.py
 echo
 echo "== python -m wishful inspect"
 python -m wishful inspect
+
+echo
+echo "== the language server, driven the way an editor drives it (examples/editor_session.py)"
+echo "   (a fresh copy of the project: diagnostics -> quick fix -> generation -> hover, definition)"
+session="$ROOT/.cache/demo-editor"
+rm -rf "$session"
+mkdir -p "$session"
+cp -r "$ROOT/examples/quickstart/." "$session/"
+python "$ROOT/examples/editor_session.py" "$session" app.py

@@ -133,8 +133,9 @@ def folder_settings(folder: Path, client: Mapping[str, Any],
             continue
         try:  # each value alone, so one bad value does not discard the others
             overrides[name] = check_value(name, value, f"wishful.{key}")
-        except SettingsError as exc:
-            problems.append(f"{exc}; using the next source or the default")
+        except SettingsError as exc:  # "wishful.x: name must ..." -> "wishful.x must ..."
+            message = str(exc).replace(f"wishful.{key}: {name} ", f"wishful.{key} ", 1)
+            problems.append(f"{message}; using the next source or the default")
     engine = _engine_settings(folder, overrides, environ, problems)
 
     values: dict[str, Any] = {}
