@@ -72,7 +72,8 @@ def code_actions(uri: str, folder_uri: str, discovery: Discovery | None,
                 if key in seen:
                     continue
                 seen.add(key)
-                args = {"uri": uri, "module": module, "names": list(names), "folder": folder_uri}
+                args: dict[str, Any] = {"uri": uri, "module": module, "names": list(names),
+                                        "folder": folder_uri}
                 if force:
                     args["force"] = True
                 out.append(_action(title, types.CodeActionKind.QuickFix, command, args, [diagnostic],

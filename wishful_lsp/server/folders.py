@@ -150,7 +150,7 @@ class Folder:
 
     def wishes_for(self, module: str) -> list[Wish]:
         paths = sorted(self._paths_by_module().get(module, ()), key=lambda p: walk_key(self.root, p))
-        wishes = []
+        wishes: list[Wish] = []
         for path in paths:
             discovery = self.live.get(path) or self.disk.get(path)
             if discovery is not None:

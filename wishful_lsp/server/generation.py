@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,7 @@ class Generations:
         if job is None or job.task.done():
             job = _Job(asyncio.create_task(self._run(folder, module, force)))
             self.jobs[key] = job
-            job.task.add_done_callback(lambda _t, key=key, job=job: self._forget(key, job))
+            job.task.add_done_callback(partial(self._forget, key, job))
         job.waiters += 1
         try:
             return await asyncio.shield(job.task)
@@ -78,7 +79,7 @@ class Generations:
         finally:
             job.waiters -= 1
 
-    def _forget(self, key: tuple[str, str], job: _Job) -> None:
+    def _forget(self, key: tuple[str, str], job: _Job, _task: object = None) -> None:
         if self.jobs.get(key) is job:
             del self.jobs[key]
 

@@ -119,12 +119,12 @@ class WishfulServer(LanguageServer):
         from ..engine.settings import project_root
 
         root = project_root(os.path.dirname(path)) if os.path.isabs(path) else Path.cwd()
-        folder = self.loose.get(str(root))
-        if folder is None:
-            folder = self.make_folder(from_fs_path(str(root)) or str(root), root)
-            folder.indexed = True  # not a workspace folder: only its open files are indexed
-            self.loose[str(root)] = folder
-        return folder
+        loose = self.loose.get(str(root))
+        if loose is None:
+            loose = self.make_folder(from_fs_path(str(root)) or str(root), root)
+            loose.indexed = True  # not a workspace folder: only its open files are indexed
+            self.loose[str(root)] = loose
+        return loose
 
     def all_folders(self) -> Iterable[Folder]:
         yield from self.folders.values()
