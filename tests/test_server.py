@@ -302,7 +302,7 @@ async def test_code_actions_are_light_tagged_and_resolve_attaches_the_command(tm
     diagnostics = await client.diagnostics(uri)
     found = await actions_for(client, uri, diagnostics)
     titles = [a.title for a in found]
-    assert titles == ["Generate `extract_emails` with wishful", "Generate all wishes in this file with wishful"]
+    assert titles == ["Generate `extract_emails` with wishful"]  # one module: no "generate all" unasked
     quick = found[0]
     assert quick.kind == types.CodeActionKind.QuickFix
     assert quick.is_preferred is True
@@ -322,29 +322,24 @@ async def test_code_actions_are_light_tagged_and_resolve_attaches_the_command(tm
     assert await actions_for(client, uri, [other], only=[types.CodeActionKind.QuickFix]) == []
 
 
-async def test_neovim_pulls_diagnostics_and_gets_commands_up_front(tmp_path: Path, lsp: Start) -> None:
+async def test_neovim_gets_commands_up_front_and_pushed_diagnostics(tmp_path: Path, lsp: Start) -> None:
     root = make_project(tmp_path / "p")
-    client = await lsp(root, capabilities=neovim())  # 0.10: pulls diagnostics, resolves only "edit"
+    # Neovim 0.10 can pull diagnostics but cannot be asked to pull again: it gets pushes
+    client = await lsp(root, capabilities=neovim())
     uri = client.open(root / "app.py")
-
-    async def pull() -> list[types.Diagnostic]:
-        report = await client.lsp.text_document_diagnostic_async(types.DocumentDiagnosticParams(
-            types.TextDocumentIdentifier(uri)))
-        return list(report.items)
-
-    diagnostics = await pull()
+    diagnostics = await client.diagnostics(uri)
     assert codes(diagnostics) == ["wishful.missing"]
     result = await client.lsp.text_document_code_action_async(types.CodeActionParams(
         types.TextDocumentIdentifier(uri), diagnostics[0].range, types.CodeActionContext(diagnostics)))
     # lsprotocol's client-side parsing reads any action with a "command" key as a Command (the
     # action's nested command ends up as the string form of a dict in Command.command)
-    [quick, _source] = result
+    [quick] = result
     assert isinstance(quick, types.Command) and quick.title == "Generate `extract_emails` with wishful"
     command = ast.literal_eval(quick.command)
     assert command["command"] == "wishful.generate"
     outcome = await client.command(command["command"], command["arguments"][0])
     assert outcome["status"] == "ok"
-    assert await pull() == []
+    assert await client.diagnostics(uri, until=lambda d: d == []) == []
 
 
 def test_code_action_tags_only_for_clients_that_declare_them() -> None:
@@ -539,7 +534,10 @@ async def test_generate_all_in_a_file_and_placeholder_warning(tmp_path: Path, ls
     root = make_project(tmp_path / "p", APP + "from wishful.primes import nth_prime\n")
     client = await lsp(root)
     uri = client.open(root / "app.py")
-    assert codes(await client.diagnostics(uri)) == ["wishful.missing", "wishful.missing"]
+    diagnostics = await client.diagnostics(uri)
+    assert codes(diagnostics) == ["wishful.missing", "wishful.missing"]
+    offered = [a.title for a in await actions_for(client, uri, diagnostics[:1])]
+    assert offered[-1] == "Generate all wishes in this file with wishful"  # two modules: offered unasked
     result = await client.command("wishful.generateAll", {"uri": uri})
     assert result["generated"] == 2 and result["failed"] == 0
     assert codes(await client.diagnostics(uri, until=lambda d: len(d) == 1)) == ["wishful.placeholder"]

@@ -65,3 +65,6 @@ def test_severity_off_and_settings_layers() -> None:
     assert merged == {"severity": {"missing": "off", "stale": "hint"}, "preview": True}
     assert folder_settings(Path("/nonexistent-wishful"), merged, {}).severities["wishful.missing"] is None
     assert client_section(["not", "a", "mapping"]) == {}
+    flat = merge_client({"generationTimout": 5, "interpreter": "/usr/bin/python3"})
+    assert folder_settings(Path("/nonexistent-wishful"), flat, {}).problems == (
+        "unknown setting(s) ignored: wishful.generationTimout",)

@@ -78,8 +78,11 @@ def code_actions(uri: str, folder_uri: str, discovery: Discovery | None,
                     args["force"] = True
                 out.append(_action(title, types.CodeActionKind.QuickFix, command, args, [diagnostic],
                                    features, preferred=command == GENERATE))
-    if generation_enabled and discovery is not None and wanted(SOURCE_GENERATE_ALL) and any(
-            not w.dynamic for w in discovery.wishes):
+    # the source action when asked for, or unasked in files that import several wish modules
+    # (editors without a source-action menu list it with the quick fixes)
+    modules = {w.module for w in discovery.wishes if not w.dynamic} if discovery is not None else set()
+    asked = bool(only) and wanted(SOURCE_GENERATE_ALL)
+    if generation_enabled and modules and (asked or (not only and len(modules) > 1)):
         out.append(_action("Generate all wishes in this file with wishful", SOURCE_GENERATE_ALL,
                            GENERATE_ALL, {"uri": uri, "folder": folder_uri}, None, features))
     return out

@@ -57,7 +57,9 @@ _ENGINE_KEYS = {
 }
 _SERVER_KEYS = ("cacheDir", "preview", "generationEnabled", "openAfterGenerate", "generationTimeout",
                 "severity")
-KNOWN_KEYS = frozenset((*_ENGINE_KEYS, *_SERVER_KEYS, "trace"))
+#: keys in the ``wishful`` section that editor extensions read themselves (not reported as unknown)
+CLIENT_KEYS = ("trace", "interpreter", "showNotifications")
+KNOWN_KEYS = frozenset((*_ENGINE_KEYS, *_SERVER_KEYS, *CLIENT_KEYS))
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def client_section(options: object) -> dict[str, Any]:
     inner = options.get("wishful")
     if isinstance(inner, Mapping):
         return dict(inner)
-    return {k: v for k, v in options.items() if k in KNOWN_KEYS}
+    return dict(options)  # the settings themselves (unknown keys are reported, not dropped)
 
 
 def merge_client(*layers: object) -> dict[str, Any]:

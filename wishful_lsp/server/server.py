@@ -34,6 +34,13 @@ logger = logging.getLogger("wishful_lsp.server")
 GENERATED = "wishful/generated"
 
 
+def pulls_diagnostics(capabilities: types.ClientCapabilities) -> bool:
+    """Serve diagnostics by pull: the client can pull them and can be asked to pull again."""
+    doc, workspace = capabilities.text_document, capabilities.workspace
+    return bool(doc and doc.diagnostic is not None and workspace and workspace.diagnostics
+                and workspace.diagnostics.refresh_support)
+
+
 class WishfulProtocol(LanguageServerProtocol):
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):  # type: ignore[no-untyped-def]
@@ -41,7 +48,12 @@ class WishfulProtocol(LanguageServerProtocol):
         # client pick another one.
         if params.capabilities.general is not None:
             params.capabilities.general.position_encodings = None
-        return (yield from super().lsp_initialize(params))
+        result = yield from super().lsp_initialize(params)
+        if not pulls_diagnostics(params.capabilities):
+            # push only: a client that may pull but cannot be told to pull again would keep
+            # showing diagnostics from before a generation
+            result.capabilities.diagnostic_provider = None
+        return result
 
     def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]
         """Let ``$/cancelRequest`` reach handlers that pygls runs behind one of its own.
@@ -238,8 +250,7 @@ class WishfulServer(LanguageServer):
     @property
     def pull(self) -> bool:
         """The client pulls diagnostics (``textDocument/diagnostic``) instead of taking pushes."""
-        doc = self.client_capabilities.text_document
-        return bool(doc and doc.diagnostic is not None)
+        return pulls_diagnostics(self.client_capabilities)
 
     def diagnostics_for(self, uri: str) -> list[types.Diagnostic] | None:
         entry = self.documents.get(uri)
@@ -264,9 +275,7 @@ class WishfulServer(LanguageServer):
 
     def _ask_for_pull(self) -> None:
         """Tell a pulling client to pull again (once per burst of changes)."""
-        workspace = self.client_capabilities.workspace
-        if self._refresh_scheduled or not (workspace and workspace.diagnostics
-                                           and workspace.diagnostics.refresh_support):
+        if self._refresh_scheduled:
             return
         self._refresh_scheduled = True
 
@@ -313,7 +322,7 @@ class WishfulServer(LanguageServer):
                 answers = []
             for uri, answer in zip(uris, answers or []):
                 answer = plain(answer)
-                self.folder_config[uri] = client_section({"wishful": answer} if isinstance(answer, dict) else {})
+                self.folder_config[uri] = {"wishful": answer if isinstance(answer, dict) else {}}
         self.set_folders((u, "") for u in uris)
 
 
@@ -361,7 +370,7 @@ def _module_arg(args: dict[str, Any]) -> str:
 def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every feature
     @ls.feature(types.INITIALIZE)
     def initialize(ls: WishfulServer, params: types.InitializeParams) -> None:
-        ls.init_options = client_section(params.initialization_options)
+        ls.init_options = {"wishful": client_section(params.initialization_options)}
         ls.features = actions.ClientFeatures.of(params.capabilities)
 
     @ls.feature(types.INITIALIZED)
@@ -393,7 +402,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
     async def did_change_configuration(ls: WishfulServer, params: types.DidChangeConfigurationParams) -> None:
         settings = plain(params.settings)
         if isinstance(settings, dict) and isinstance(settings.get("wishful"), dict):
-            ls.init_options = merge_client(ls.init_options, settings)
+            ls.init_options = {"wishful": merge_client(ls.init_options, settings)}
         ls.reported.clear()
         await ls.reload_configuration()
 
