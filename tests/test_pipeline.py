@@ -166,3 +166,14 @@ def test_stale_module_regenerates_only_its_requested_definitions(cache: Cache) -
     assert result.action == "regenerated" and result.replaced == ("shout",)
     assert "+ '!'" in path.read_text()
     assert check(cache, changed, EngineSettings()).state == "ok"
+
+
+def test_offline_placeholder_survives_quotes_and_backslashes_in_the_hint() -> None:
+    import ast
+
+    from wishful_lsp.engine.offline import placeholder
+
+    for hint in ['parse "quoted" text', 'ends with a quote"', "a back\\slash \\", 'three """ quotes']:
+        tree = ast.parse(placeholder("wishful.parsing", "parse", [hint]))
+        docstring = ast.get_docstring(tree.body[0])  # type: ignore[arg-type]
+        assert docstring is not None and "Wished for:" in docstring

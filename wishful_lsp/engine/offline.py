@@ -23,7 +23,9 @@ FIXTURES = Path(__file__).parent / "offline_fixtures"
 
 def placeholder(module: str, name: str, hints: Sequence[str] = ()) -> str:
     """Source of a placeholder function for ``module.name``."""
-    hint = f" Wished for: {hints[0]}" if hints else ""
+    # the hint goes into a docstring: no backslashes, no quote that could end it
+    text = hints[0].replace("\\", "/").replace('"', "'") if hints else ""
+    hint = f" Wished for: {text}" if hints else ""
     return (
         f"def {name}(*args, **kwargs):\n"
         f'    """{PLACEHOLDER_MARKER}: no model was configured to write {name}.{hint}"""\n'
