@@ -5,9 +5,15 @@ Not a benchmark itself (``scripts/bench.sh`` skips files starting with ``_``).
 
 from __future__ import annotations
 
+import cProfile
+import json
 import math
 import os
 import platform
+import pstats
+import sys
+from pathlib import Path
+from typing import Any, TextIO
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -52,3 +58,35 @@ def clean_env() -> dict[str, str]:
         for key, value in os.environ.items()
         if not key.startswith(("WISHFUL_", "PYTHON")) and key != "DEFAULT_MODEL"
     }
+
+
+#: path prefixes kept when naming a profiled function (the rest of the path is dropped)
+_PROFILE_MARKERS = ("wishful_lsp/", "wishful/", "pygls/", "lsprotocol/", "cattrs/", "python3.11/",
+                    "lib/python")
+
+
+def profile_rows(profiler: cProfile.Profile, *, calls: int = 1, suffix: str = "",
+                 limit: int = 15) -> list[dict[str, Any]]:
+    """The ``limit`` functions with the most own time, per one of ``calls`` profiled calls
+    (keys ``calls``, ``tottime_ms``, ``cumtime_ms``, each with ``suffix``)."""
+    rows = []
+    for (file, line, name), (_, ncalls, tottime, cumtime, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
+        short = next((file[file.index(m):] for m in _PROFILE_MARKERS if m in file), file)
+        rows.append({"function": f"{short}:{line}({name})",
+                     f"calls{suffix}": round(ncalls / calls, 1) if calls > 1 else ncalls,
+                     f"tottime_ms{suffix}": round(tottime * 1000 / calls, 3),
+                     f"cumtime_ms{suffix}": round(cumtime * 1000 / calls, 3)})
+    rows.sort(key=lambda r: -r[f"tottime_ms{suffix}"])
+    return rows[:limit]
+
+
+def write_results(result: dict[str, Any], output: str, out: TextIO) -> None:
+    """Store ``result`` as JSON at ``output`` (``-``: standard output)."""
+    if output == "-":
+        json.dump(result, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"results written to {path}", file=out)

@@ -34,11 +34,9 @@ import gc
 import hashlib
 import importlib
 import inspect
-import json
 import math
 import os
 import platform
-import pstats
 import random
 import re
 import resource
@@ -56,7 +54,7 @@ from wishful.cache import Cache
 from wishful_lsp.engine.discover import discover
 from wishful_lsp.engine.project import scan
 
-from _common import clean_env, machine_facts, percentile  # noqa: E402
+from _common import clean_env, machine_facts, percentile, profile_rows, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "discovery.json"
@@ -419,7 +417,6 @@ PROJECT_HEADER = '''\
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from collections import OrderedDict, defaultdict
@@ -675,18 +672,7 @@ def profile_top(func: Callable[[], object], limit: int = 15) -> list[dict[str, o
     profiler.enable()
     func()
     profiler.disable()
-    stats = pstats.Stats(profiler)
-    rows = []
-    for (file, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
-        short = file
-        for marker in ("wishful_lsp/", "wishful/", "python3.11/", "lib/python"):
-            if marker in file:
-                short = file[file.index(marker):]
-                break
-        rows.append({"function": f"{short}:{line}({name})", "calls": calls,
-                     "tottime_ms": round(tottime * 1000, 2), "cumtime_ms": round(cumtime * 1000, 2)})
-    rows.sort(key=lambda r: -r["tottime_ms"])  # type: ignore[operator]
-    return rows[:limit]
+    return profile_rows(profiler, limit=limit)
 
 
 # --------------------------------------------------------------------------- main
@@ -993,14 +979,7 @@ def main(argv: list[str] | None = None) -> int:
         result["profiles"] = profiles
 
     print_table(result, out)
-    if args.output == "-":
-        json.dump(result, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        path = Path(args.output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        print(f"results written to {path}", file=out)
+    write_results(result, args.output, out)
     if args.check and not result["targets"]["all_met"]:  # type: ignore[index]
         return 1
     return 0

@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import clean_env, machine_facts, percentile  # noqa: E402
+from _common import clean_env, machine_facts, percentile, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "runtime_import.json"
@@ -531,14 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print_table(result, out)
-    if args.output == "-":
-        json.dump(result, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        path = Path(args.output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        print(f"results written to {path}", file=out)
+    write_results(result, args.output, out)
     if args.check and not result["targets"]["all_met"]:
         return 1
     return 0

@@ -58,7 +58,6 @@ import json
 import logging
 import os
 import platform
-import pstats
 import re
 import shutil
 import statistics
@@ -71,7 +70,7 @@ from pathlib import Path
 from typing import Any
 
 import discovery as fixture  # benchmarks/discovery.py: the generated files
-from _common import clean_env, machine_facts, percentile
+from _common import clean_env, machine_facts, percentile, profile_rows, write_results
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.protocol import default_converter
@@ -105,6 +104,20 @@ REQUESTS_PER_ROUND = 5
 BURST_EDITS = 10
 BURST_INTERVAL_S = 0.1
 
+
+
+def toggle_change(edit: dict[str, Any], typed: bool) -> types.TextDocumentContentChangePartial:
+    """The benchmark's edit: type an ``x`` at the edit point, or (``typed``) delete it again, so
+    the text alternates between two states and ends as it began."""
+    start = types.Position(edit["line"], edit["character"])
+    end = types.Position(edit["line"], edit["character"] + (1 if typed else 0))
+    return types.TextDocumentContentChangePartial(range=types.Range(start, end), text="" if typed else "x")
+
+
+def did_change(uri: str, version: int,
+               change: types.TextDocumentContentChangePartial) -> types.DidChangeTextDocumentParams:
+    return types.DidChangeTextDocumentParams(
+        types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change])
 
 def bursts_for(runs: int) -> int:
     return max(1, min(3, runs // 5))
@@ -498,11 +511,7 @@ class Session:
         )
         future = self.client.expect(lambda p: p.uri == uri and p.version == version)
         start = time.perf_counter()
-        self.client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
-            )
-        )
+        self.client.text_document_did_change(did_change(uri, version, change))
         done, params = await self.wait(future, f"didChange (version {version})")
         return done - start, params
 
@@ -665,23 +674,9 @@ async def measure_documents(
                     if k:
                         await asyncio.sleep(BURST_INTERVAL_S)
                     session.versions[uri] += 1
-                    rng = types.Range(
-                        types.Position(edit["line"], edit["character"]),
-                        types.Position(edit["line"], edit["character"] + (1 if typed[name] else 0)),
-                    )
                     sent = time.perf_counter()
                     session.client.text_document_did_change(
-                        types.DidChangeTextDocumentParams(
-                            types.VersionedTextDocumentIdentifier(
-                                uri=uri, version=session.versions[uri]
-                            ),
-                            [
-                                types.TextDocumentContentChangePartial(
-                                    range=rng, text="" if typed[name] else "x"
-                                )
-                            ],
-                        )
-                    )
+                        did_change(uri, session.versions[uri], toggle_change(edit, typed[name])))
                     typed[name] = not typed[name]
                 done, _ = await session.wait(future, f"the last edit of a burst (version {last})")
                 bursts[name].append(done - sent)
@@ -1093,13 +1088,7 @@ def breakdown(project: Path, file: dict[str, Any], samples: int) -> dict[str, An
     gc.collect()
     for i in range(samples + 2):  # two warm-ups
         t0 = time.perf_counter()
-        rng = types.Range(
-            types.Position(edit["line"], edit["character"]),
-            types.Position(edit["line"], edit["character"] + (1 if typed else 0)),
-        )
-        document.apply_change(
-            types.TextDocumentContentChangePartial(range=rng, text="" if typed else "x")
-        )
+        document.apply_change(toggle_change(edit, typed))
         typed = not typed
         t1 = time.perf_counter()
         found = folder.discover_text(path, document.source)
@@ -1220,24 +1209,8 @@ async def in_process(
                         samples[name]["did_open"].append(elapsed)
                 for k in range(n_change + n_change % 2):  # even: the text ends as it began
                     version += 1
-                    rng = types.Range(
-                        types.Position(edit["line"], edit["character"]),
-                        types.Position(edit["line"], edit["character"] + (1 if typed else 0)),
-                    )
-                    elapsed = feed(
-                        server,
-                        message(
-                            "textDocument/didChange",
-                            types.DidChangeTextDocumentParams(
-                                types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                                [
-                                    types.TextDocumentContentChangePartial(
-                                        range=rng, text="" if typed else "x"
-                                    )
-                                ],
-                            ),
-                        ),
-                    )
+                    elapsed = feed(server, message("textDocument/didChange",
+                                                   did_change(uri, version, toggle_change(edit, typed))))
                     typed = not typed
                     if i and k < n_change:
                         samples[name]["did_change"].append(elapsed)
@@ -1251,26 +1224,13 @@ async def in_process(
             calls = 3 if size == "50000" else 20
             for _ in range(calls):
                 version += 1
-                rng = types.Range(
-                    types.Position(edit["line"], edit["character"]),
-                    types.Position(edit["line"], edit["character"] + (1 if typed else 0)),
-                )
-                body = message(
-                    "textDocument/didChange",
-                    types.DidChangeTextDocumentParams(
-                        types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                        [
-                            types.TextDocumentContentChangePartial(
-                                range=rng, text="" if typed else "x"
-                            )
-                        ],
-                    ),
-                )
+                body = message("textDocument/didChange",
+                               did_change(uri, version, toggle_change(edit, typed)))
                 typed = not typed
                 profiler.enable()
                 feed(ours, body, timed=False)
                 profiler.disable()
-            entry["ours_did_change_profile"] = profile_rows(profiler, calls)
+            entry["ours_did_change_profile"] = profile_rows(profiler, calls=calls, suffix="_per_edit")
         for server in servers.values():
             feed(
                 server,
@@ -1291,35 +1251,6 @@ def feed(server: Any, body: Any, timed: bool = True) -> float:
     start = time.perf_counter()
     server.protocol.handle_message(json.loads(body, object_hook=server.protocol.structure_message))
     return time.perf_counter() - start
-
-
-def profile_rows(profiler: cProfile.Profile, calls: int, limit: int = 15) -> list[dict[str, Any]]:
-    rows = []
-    for (fname, line, func), (_, ncalls, tottime, cumtime, _) in pstats.Stats(
-        profiler
-    ).stats.items():  # type: ignore[attr-defined]
-        short = fname
-        for marker in (
-            "wishful_lsp/",
-            "wishful/",
-            "pygls/",
-            "lsprotocol/",
-            "cattrs/",
-            "python3.11/",
-        ):
-            if marker in fname:
-                short = fname[fname.index(marker) :]
-                break
-        rows.append(
-            {
-                "function": f"{short}:{line}({func})",
-                "calls_per_edit": round(ncalls / calls, 1),
-                "tottime_ms_per_edit": round(tottime * 1000 / calls, 3),
-                "cumtime_ms_per_edit": round(cumtime * 1000 / calls, 3),
-            }
-        )
-    rows.sort(key=lambda r: -r["tottime_ms_per_edit"])  # type: ignore[operator]
-    return rows[:limit]
 
 
 # --------------------------------------------------------------------------- main
@@ -1855,14 +1786,7 @@ def main(argv: list[str] | None = None) -> int:
         **raw,
     }
     print_table(result, out)
-    if args.output == "-":
-        json.dump(result, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        path = Path(args.output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        print(f"results written to {path}", file=out)
+    write_results(result, args.output, out)
     if args.check and not targets["all_met"]:
         return 1
     return 0

@@ -425,14 +425,21 @@ async def test_repair_rounds_are_reported_as_progress(tmp_path: Path, lsp: Start
     assert any(m and m.startswith("repair round 1") for m in messages)
 
 
-async def test_cancel_through_the_progress_token_writes_nothing(tmp_path: Path, lsp: Start,
-                                                                server: FakeOpenAI) -> None:
+async def slow_model_session(tmp_path: Path, lsp: Start, server: FakeOpenAI,
+                             **options: Any) -> tuple[Path, Client, str]:
+    """A project whose model answers after 20 s, with app.py open and diagnosed."""
     root = make_project(tmp_path / "p")
     server.responder = None
     server.default = fake_openai.delay(20)
-    client = await lsp(root, env=model_env(server))
+    client = await lsp(root, env=model_env(server), **options)
     uri = client.open(root / "app.py")
     await client.diagnostics(uri)
+    return root, client, uri
+
+
+async def test_cancel_through_the_progress_token_writes_nothing(tmp_path: Path, lsp: Start,
+                                                                server: FakeOpenAI) -> None:
+    root, client, uri = await slow_model_session(tmp_path, lsp, server)
     before = snapshot(root)
     running = asyncio.ensure_future(client.command("wishful.generate", {"uri": uri, "module": "wishful.text"}))
     token = await _first_token(client)
@@ -451,12 +458,7 @@ async def test_cancel_through_the_progress_token_writes_nothing(tmp_path: Path, 
 
 
 async def test_cancel_request_stops_the_generation(tmp_path: Path, lsp: Start, server: FakeOpenAI) -> None:
-    root = make_project(tmp_path / "p")
-    server.responder = None
-    server.default = fake_openai.delay(20)
-    client = await lsp(root, env=model_env(server))
-    uri = client.open(root / "app.py")
-    await client.diagnostics(uri)
+    root, client, uri = await slow_model_session(tmp_path, lsp, server)
     msg_id = "generate-1"
     request = asyncio.ensure_future(client.lsp.protocol.send_request_async(
         types.WORKSPACE_EXECUTE_COMMAND,
@@ -516,12 +518,7 @@ async def test_failing_model_shows_a_message_keeps_the_diagnostic_and_the_server
 
 
 async def test_generation_timeout(tmp_path: Path, lsp: Start, server: FakeOpenAI) -> None:
-    root = make_project(tmp_path / "p")
-    server.responder = None
-    server.default = fake_openai.delay(20)
-    client = await lsp(root, env=model_env(server), init_options={"generationTimeout": 1})
-    uri = client.open(root / "app.py")
-    await client.diagnostics(uri)
+    root, client, uri = await slow_model_session(tmp_path, lsp, server, init_options={"generationTimeout": 1})
     started = time.monotonic()
     result = await client.command("wishful.generate", {"uri": uri, "module": "wishful.text"})
     assert result["status"] == "failed" and result["kind"] == "timeout"

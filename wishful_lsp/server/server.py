@@ -85,7 +85,6 @@ class WishfulServer(LanguageServer):
         self._indexing: dict[str, asyncio.Task[None]] = {}
         #: False until the workspace folders and their settings are known (after ``initialized``);
         #: documents opened before then are read once they are
-        self.ready = False
         self._ready = asyncio.Event()
         self._pending: set[str] = set()
         self._refresh_scheduled = False
@@ -175,7 +174,6 @@ class WishfulServer(LanguageServer):
             fresh[uri] = folder
         self.folders = fresh
         self.loose.clear()
-        self.ready = True
         self._ready.set()
         for folder in fresh.values():
             self.index(folder)
@@ -187,7 +185,7 @@ class WishfulServer(LanguageServer):
     # ------------------------------------------------------------------ documents
 
     def update_document(self, uri: str, *, publish: bool = True) -> None:
-        if not self.ready:
+        if not self._ready.is_set():
             self._pending.add(uri)
             return
         document = self.workspace.get_text_document(uri)
@@ -462,35 +460,45 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
 
     # -------------------------------------------------------------- commands
 
+    async def generation_target(arguments: tuple[Any, ...], what: str | None) -> tuple[dict[str, Any], Folder] | None:
+        """The command's argument and folder, once indexed; ``None`` (and a message) when the
+        folder does not allow generation."""
+        args = _args(arguments)
+        folder = _folder_of(ls, args)
+        what = what or _module_arg(args)
+        if not folder.settings.generation_enabled:
+            ls.notify_user(f"wishful: generation is turned off for this folder (wishful.generationEnabled "
+                           f"is false); {what} was not generated", types.MessageType.Warning)
+            return None
+        await ls.wait_indexed(folder)
+        return args, folder
+
     @ls.command(actions.GENERATE)
     async def generate_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
-        args = _args(arguments)
-        folder, module = _folder_of(ls, args), _module_arg(args)
-        if not folder.settings.generation_enabled:
-            return _disabled(ls, module)
-        await ls.wait_indexed(folder)
-        return await ls.generations.run(folder, module, force=bool(args.get("force")))
+        target = await generation_target(arguments, None)
+        if target is None:
+            return {"status": "disabled"}
+        args, folder = target
+        return await ls.generations.run(folder, args["module"], force=bool(args.get("force")))
 
     @ls.command(actions.REGENERATE)
     async def regenerate_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
-        args = _args(arguments)
-        folder, module = _folder_of(ls, args), _module_arg(args)
-        if not folder.settings.generation_enabled:
-            return _disabled(ls, module)
-        await ls.wait_indexed(folder)
+        target = await generation_target(arguments, None)
+        if target is None:
+            return {"status": "disabled"}
+        args, folder = target
         force = args.get("force")
         if force is None:  # an up-to-date module is regenerated from scratch; a stale one updated
-            force = folder.check(module).state in ACCEPTED
-        return await ls.generations.run(folder, module, force=bool(force))
+            force = folder.check(args["module"]).state in ACCEPTED
+        return await ls.generations.run(folder, args["module"], force=bool(force))
 
     @ls.command(actions.GENERATE_ALL)
     async def generate_all_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
-        args = _args(arguments)
+        target = await generation_target(arguments, "this file's wishes")
+        if target is None:
+            return {"status": "disabled"}
+        args, folder = target
         uri = args.get("uri")
-        folder = _folder_of(ls, args)
-        if not folder.settings.generation_enabled:
-            return _disabled(ls, "this file's wishes")
-        await ls.wait_indexed(folder)
         entry = ls.documents.get(uri) if isinstance(uri, str) else None
         if entry is not None:
             modules = list(dict.fromkeys(w.module for w in entry[1].wishes if not w.dynamic))
@@ -608,12 +616,6 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
         info = navigation.outline(entry[2].cache.path_for(callee[0]))
         found = info.get(callee[1]) if info else None
         return navigation.signature_help(found, call[1]) if found else None
-
-
-def _disabled(ls: WishfulServer, what: str) -> dict[str, Any]:
-    ls.notify_user(f"wishful: generation is turned off for this folder (wishful.generationEnabled is "
-                   f"false); {what} was not generated", types.MessageType.Warning)
-    return {"status": "disabled"}
 
 
 def _markdown(ls: WishfulServer) -> bool:
