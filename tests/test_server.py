@@ -24,7 +24,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from support import fake_openai
 from support.fake_openai import FakeOpenAI
-from support.lsp import VSCODE, Client, neovim, start, stop
+from support.lsp import TIMEOUT, VSCODE, Client, neovim, start, stop
 from support.models import model_env
 from support.proc import clean_env
 
@@ -409,6 +409,59 @@ async def test_generate_end_to_end_through_litellm_and_the_fake_endpoint(
     assert messages.index("asking openai/test-model") < messages.index("checking 1 example")
     assert len(server.completions) == 1
     assert "extract_emails" in server.completions[0].prompt
+
+
+async def test_a_command_request_with_its_own_work_done_token_gets_the_progress(
+        tmp_path: Path, lsp: Start) -> None:
+    # VS Code's extension passes a token and shows the progress in a cancellable notification
+    root = make_project(tmp_path / "p")
+    client = await lsp(root)
+    uri = client.open(root / "app.py")
+    await client.diagnostics(uri)
+    client.lsp.progress_reports["editor-7"] = []  # the client made this token up itself
+    result = await asyncio.wait_for(client.lsp.workspace_execute_command_async(types.ExecuteCommandParams(
+        "wishful.generate", [{"uri": uri, "module": "wishful.text"}], work_done_token="editor-7")), TIMEOUT)
+    assert result["status"] == "ok", client.logs()
+    assert list(client.lsp.progress_reports) == ["editor-7"]  # no token of the server's own
+    reports = client.lsp.progress_reports["editor-7"]
+    assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].title == "wishful: wishful.text"
+    assert isinstance(reports[-1], types.WorkDoneProgressEnd) and "wishful.text" in (reports[-1].message or "")
+    assert any(getattr(r, "message", "").startswith("writing ") for r in reports[1:-1])
+    # a request without a token still gets a server-created one
+    await client.command("wishful.generate", {"uri": uri, "module": "wishful.text", "force": True})
+    assert len(client.lsp.progress_reports) == 2
+
+
+async def test_status_notification_names_each_folders_model(tmp_path: Path, lsp: Start) -> None:
+    root = make_project(tmp_path / "p")
+    client = await lsp(root)
+    await _wait_for(lambda: client.status)
+    [folder] = client.status[-1]["folders"]
+    assert folder["uri"] == root.as_uri() and folder["model"] == "offline" and folder["offline"] is True
+    assert folder["cacheDir"] == str(root / ".wishful") and folder["generationEnabled"] is True
+    client.lsp.set_configuration({"wishful": {"model": "openai/gpt-4o-mini", "generationEnabled": False}},
+                                 scope_uri=root.as_uri())
+    client.lsp.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await _wait_for(lambda: client.status[-1]["folders"][0]["model"] == "openai/gpt-4o-mini")
+    assert client.status[-1]["folders"][0]["offline"] is False
+    assert client.status[-1]["folders"][0]["generationEnabled"] is False
+
+
+async def test_modules_command_lists_a_files_wishes_with_their_state(tmp_path: Path, lsp: Start) -> None:
+    root = make_project(tmp_path / "p", APP + "from wishful.primes import nth_prime\n")
+    (root / "other.py").write_text("from wishful.dates import parse_date\n")
+    client = await lsp(root)
+    uri = client.open(root / "app.py")
+    await client.diagnostics(uri)
+    await client.command("wishful.generate", {"uri": uri, "module": "wishful.text"})
+    listed = await client.command("wishful.modules", {"uri": uri})
+    assert listed["folder"] == root.as_uri() and listed["cacheDir"] == str(root / ".wishful")
+    assert [(m["module"], m["state"], m["names"], m["exists"]) for m in listed["modules"]] == [
+        ("wishful.text", "ok", ["extract_emails"], True),
+        ("wishful.primes", "missing", ["nth_prime"], False)]
+    assert listed["modules"][0]["path"] == str(root / ".wishful" / "text.py")
+    whole = await client.command("wishful.modules", {"folder": root.as_uri()})
+    assert [m["module"] for m in whole["modules"]] == ["wishful.dates", "wishful.primes", "wishful.text"]
 
 
 async def test_repair_rounds_are_reported_as_progress(tmp_path: Path, lsp: Start, server: FakeOpenAI) -> None:

@@ -94,6 +94,7 @@ class Client:
         self.applied: list[types.ApplyWorkspaceEditParams] = []
         self.apply_answer = True
         self.generated: list[dict[str, Any]] = []
+        self.status: list[dict[str, Any]] = []  #: ``wishful/status`` notifications
         self.registrations: list[types.Registration] = []
         self._generated_event = asyncio.Event()
 
@@ -188,6 +189,10 @@ async def start(
     def generated(ls: LanguageClient, params: Any) -> None:
         client.generated.append(_plain(params))
         client._generated_event.set()
+
+    @lsp.feature("wishful/status")
+    def status(ls: LanguageClient, params: Any) -> None:
+        client.status.append(_plain(params))
 
     for scope, item in (configuration or {}).items():  # scope URI ("" for global) -> settings
         lsp.set_configuration(item, scope_uri=scope or None)

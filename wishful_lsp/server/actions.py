@@ -23,7 +23,9 @@ REGENERATE = "wishful.regenerate"
 OPEN_GENERATED = "wishful.openGenerated"
 CLEAR_CACHE = "wishful.clearCache"
 SHOW_PROVENANCE = "wishful.showProvenance"
-COMMANDS = (GENERATE, GENERATE_ALL, REGENERATE, OPEN_GENERATED, CLEAR_CACHE, SHOW_PROVENANCE)
+#: lists the wish modules of a document (or folder) with their state; for editor menus
+MODULES = "wishful.modules"
+COMMANDS = (GENERATE, GENERATE_ALL, REGENERATE, OPEN_GENERATED, CLEAR_CACHE, SHOW_PROVENANCE, MODULES)
 
 #: the source action's kind ("Source Action…" in VS Code)
 SOURCE_GENERATE_ALL = "source.wishful.generateAll"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from contextvars import ContextVar
 from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ NEXT_STEPS = {
     "declined": "nothing was written",
     "lock": "another process is generating this module; try again when it finishes",
 }
+
+
+#: the ``workDoneToken`` of the ``workspace/executeCommand`` request being served, if it had one
+COMMAND_PROGRESS_TOKEN: ContextVar[int | str | None] = ContextVar("COMMAND_PROGRESS_TOKEN", default=None)
 
 
 @dataclass
@@ -176,20 +181,24 @@ class _Progress:
     """Server-initiated work-done progress (silently absent when the client cannot show it)."""
 
     server: WishfulServer
-    token: str | None
+    token: int | str | None
     cancel: Any = None  #: the client's cancel future for the token (concurrent.futures.Future)
 
     @classmethod
     async def start(cls, server: WishfulServer, title: str, message: str) -> _Progress:
-        window = server.client_capabilities.window
-        if window is None or not window.work_done_progress:
-            return cls(server, None)
-        token = f"wishful-{uuid.uuid4().hex[:12]}"
-        try:
-            await server.work_done_progress.create_async(token)
-        except Exception as exc:  # noqa: BLE001 - the client refused; generate without progress
-            server.log(f"no progress shown (client refused to create it: {exc})")
-            return cls(server, None)
+        """Progress on the command request's own token when the client sent one (the client
+        shows it and cancels with ``$/cancelRequest``), else on a token the server creates."""
+        token: int | str | None = COMMAND_PROGRESS_TOKEN.get()
+        if token is None:
+            window = server.client_capabilities.window
+            if window is None or not window.work_done_progress:
+                return cls(server, None)
+            token = f"wishful-{uuid.uuid4().hex[:12]}"
+            try:
+                await server.work_done_progress.create_async(token)
+            except Exception as exc:  # noqa: BLE001 - the client refused; generate without progress
+                server.log(f"no progress shown (client refused to create it: {exc})")
+                return cls(server, None)
         server.work_done_progress.begin(token, types.WorkDoneProgressBegin(
             title=title, message=message, cancellable=True))
         return cls(server, token, server.work_done_progress.tokens.get(token))

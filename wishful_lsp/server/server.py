@@ -28,10 +28,12 @@ from . import actions, navigation
 from .config import FolderSettings, client_section, folder_settings, merge_client, plain
 from .diagnostics import diagnose
 from .folders import Folder
-from .generation import Generations
+from .generation import COMMAND_PROGRESS_TOKEN, Generations
 
 logger = logging.getLogger("wishful_lsp.server")
 GENERATED = "wishful/generated"
+#: sent whenever the folders' settings are (re)read: what each folder generates with
+STATUS = "wishful/status"
 
 
 def pulls_diagnostics(capabilities: types.ClientCapabilities) -> bool:
@@ -53,9 +55,33 @@ class WishfulProtocol(LanguageServerProtocol):
             # push only: a client that may pull but cannot be told to pull again would keep
             # showing diagnostics from before a generation
             result.capabilities.diagnostic_provider = None
+        if result.capabilities.execute_command_provider is not None:
+            # a request may carry its own workDoneToken (see lsp_workspace__execute_command)
+            result.capabilities.execute_command_provider.work_done_progress = True
         return result
 
-    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]
+    @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
+    def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams):  # type: ignore[no-untyped-def]
+        """Run the command with the request's ``workDoneToken`` (if any) known to its progress.
+
+        A client that passes a token shows the command's progress itself (VS Code's extension
+        wraps generation in a cancellable notification); the server then reports on that token
+        instead of creating its own.
+        """
+        steps = super().lsp_workspace__execute_command(params)
+        handler, args, kwargs = next(steps)
+        token = params.work_done_token
+        if token is not None and asyncio.iscoroutinefunction(handler):
+            inner = handler
+
+            async def handler(*a: Any, **k: Any) -> Any:
+                COMMAND_PROGRESS_TOKEN.set(token)  # this task's own context
+                return await inner(*a, **k)
+
+        result = yield handler, args, kwargs
+        return result
+
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]  # type: ignore[no-untyped-def]
         """Let ``$/cancelRequest`` reach handlers that pygls runs behind one of its own.
 
         ``workspace/executeCommand`` is a built-in generator that runs the command handler as a
@@ -108,6 +134,14 @@ class WishfulServer(LanguageServer):
                 self.notify_user(f"wishful settings: {problem}", types.MessageType.Warning)
                 self.log(f"settings for {folder.root}: {problem}", types.MessageType.Warning)
 
+    def announce(self) -> None:
+        """Tell the client what each folder generates with (``wishful/status``)."""
+        self.protocol.notify(STATUS, {"version": __version__, "folders": [
+            {"uri": f.uri, "root": str(f.root), "model": f.settings.model_label,
+             "offline": f.settings.engine.model.offline, "cacheDir": str(f.cache.root),
+             "generationEnabled": f.settings.generation_enabled, "preview": f.settings.preview}
+            for f in self.all_folders()]})
+
     # ------------------------------------------------------------------ folders
 
     def settings_for(self, root: Path, uri: str) -> FolderSettings:
@@ -135,6 +169,7 @@ class WishfulServer(LanguageServer):
             loose = self.make_folder(from_fs_path(str(root)) or str(root), root)
             loose.indexed = True  # not a workspace folder: only its open files are indexed
             self.loose[str(root)] = loose
+            self.announce()
         return loose
 
     def all_folders(self) -> Iterable[Folder]:
@@ -175,6 +210,7 @@ class WishfulServer(LanguageServer):
         self.folders = fresh
         self.loose.clear()
         self._ready.set()
+        self.announce()
         for folder in fresh.values():
             self.index(folder)
         for uri in [*self.documents, *self._pending]:
@@ -355,6 +391,16 @@ def _folder_of(ls: WishfulServer, args: dict[str, Any]) -> Folder:
     raise JsonRpcInvalidParams.of(ValueError("say which file or folder: {\"uri\": ...} or {\"folder\": ...}"))
 
 
+def _modules(ls: WishfulServer, args: dict[str, Any], folder: Folder) -> list[str]:
+    """The (non-dynamic) wish modules of the document ``args["uri"]`` when it is open, in import
+    order; otherwise those of the whole folder, sorted."""
+    uri = args.get("uri")
+    entry = ls.documents.get(uri) if isinstance(uri, str) else None
+    if entry is not None:
+        return list(dict.fromkeys(w.module for w in entry[1].wishes if not w.dynamic))
+    return sorted({w.module for d in folder.discoveries() for w in d.wishes if not w.dynamic})
+
+
 def _module_arg(args: dict[str, Any]) -> str:
     from pygls.exceptions import JsonRpcInvalidParams
 
@@ -498,13 +544,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
         if target is None:
             return {"status": "disabled"}
         args, folder = target
-        uri = args.get("uri")
-        entry = ls.documents.get(uri) if isinstance(uri, str) else None
-        if entry is not None:
-            modules = list(dict.fromkeys(w.module for w in entry[1].wishes if not w.dynamic))
-        else:
-            modules = sorted({w.module for d in folder.discoveries() for w in d.wishes if not w.dynamic})
-        todo = [m for m in modules if folder.check(m).state not in ACCEPTED]
+        todo = [m for m in _modules(ls, args, folder) if folder.check(m).state not in ACCEPTED]
         results = []
         for module in todo:
             results.append(await ls.generations.run(folder, module))
@@ -513,6 +553,18 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
         failed = sum(1 for r in results if r.get("status") != "ok")
         return {"status": "ok" if not failed else "failed", "results": results,
                 "generated": len(results) - failed, "failed": failed}
+
+    @ls.command(actions.MODULES)
+    async def modules_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
+        args = _args(arguments) if arguments else {}
+        folder = _folder_of(ls, args)
+        await ls.wait_indexed(folder)
+        listed = []
+        for module in _modules(ls, args, folder):
+            result = folder.check(module)
+            listed.append({"module": module, "state": result.state, "names": list(folder.request(module).requested),
+                           "path": str(result.status.path), "exists": result.status.path.is_file()})
+        return {"folder": folder.uri, "cacheDir": str(folder.cache.root), "modules": listed}
 
     @ls.command(actions.OPEN_GENERATED)
     async def open_generated_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
