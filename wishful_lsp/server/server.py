@@ -81,7 +81,7 @@ class WishfulProtocol(LanguageServerProtocol):
         result = yield handler, args, kwargs
         return result
 
-    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]  # type: ignore[no-untyped-def]
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):  # type: ignore[no-untyped-def]
         """Let ``$/cancelRequest`` reach handlers that pygls runs behind one of its own.
 
         ``workspace/executeCommand`` is a built-in generator that runs the command handler as a
