@@ -11,6 +11,7 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
+  RevealOutputChannelOn,
   ServerOptions,
   ShowMessageNotification,
   State,
@@ -109,9 +110,16 @@ class Wishful implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0];
     return chooseInterpreter({
       setting: this.setting(),
-      pythonExtension: await activeInterpreter(folder?.uri),
+      // an untrusted workspace's environment (say its own .venv) is not run either
+      pythonExtension: vscode.workspace.isTrusted ? await activeInterpreter(folder?.uri) : undefined,
       workspaceFolder: folder?.uri.fsPath,
     });
+  }
+
+  /** Where Python processes start: not the workspace, whose files would shadow the server's
+   * modules (`python -m` puts the working directory first on sys.path). */
+  private get neutralDirectory(): string {
+    return this.context.extensionPath;
   }
 
   private async restartNow(): Promise<void> {
@@ -134,7 +142,8 @@ class Wishful implements vscode.Disposable {
     this.output.info(`checking ${interpreter.command} (${interpreter.source})`);
     return new Promise((resolve) => {
       const run: ProbeRun = { exitCode: null, stdout: "", stderr: "" };
-      const child = spawn(interpreter.command, ["-c", PROBE], { timeout: 30_000, env: this.baseEnvironment() });
+      const child = spawn(interpreter.command, ["-c", PROBE],
+        { timeout: 30_000, env: this.baseEnvironment(), cwd: this.neutralDirectory });
       child.stdout.on("data", (chunk: Buffer) => (run.stdout += chunk.toString()));
       child.stderr.on("data", (chunk: Buffer) => (run.stderr += chunk.toString()));
       child.on("error", (error: NodeJS.ErrnoException) => {
@@ -154,12 +163,11 @@ class Wishful implements vscode.Disposable {
 
   private async startClient(ready: Ready): Promise<void> {
     const env = { ...this.baseEnvironment(), ...(await this.keys.environment()) };
-    const folder = vscode.workspace.workspaceFolders?.[0];
     const serverOptions: ServerOptions = {
       command: ready.executable,
       args: ["-m", "wishful_lsp"],
       transport: TransportKind.stdio,
-      options: { env, cwd: folder?.uri.fsPath },
+      options: { env, cwd: this.neutralDirectory },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
@@ -168,7 +176,7 @@ class Wishful implements vscode.Disposable {
       ],
       outputChannel: this.output,
       traceOutputChannel: this.output,
-      revealOutputChannelOn: 4, // RevealOutputChannelOn.Never: the status item links to the log
+      revealOutputChannelOn: RevealOutputChannelOn.Never, // the status item and messages link to the log
       initializationOptions: this.settingsFor(undefined),
       markdown: { isTrusted: false, supportHtml: false },
       middleware: {
@@ -191,9 +199,9 @@ class Wishful implements vscode.Disposable {
       this.status.show(this.statusNow());
     });
     client.onDidChangeState((change) => {
-      if (change.newState === State.Stopped && this.client === client) {
-        this.status.show({ state: "stopped" });
-      }
+      if (this.client !== client) return;
+      if (change.newState === State.Stopped) this.status.show({ state: "stopped" });
+      if (change.newState === State.Running) this.status.show(this.statusNow(ready));
     });
     this.client = client;
     this.output.info(`starting wishful-lsp ${ready.version}: ${ready.executable} -m wishful_lsp (Python ${ready.python})`);
@@ -320,7 +328,7 @@ class Wishful implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `wishful: installing the language server into ${executable}`, cancellable: true },
       (progress, token) => new Promise<{ code: number | null; output: string }>((resolve) => {
         let output = "";
-        const child = spawn(executable, args, { env: this.baseEnvironment() });
+        const child = spawn(executable, args, { env: this.baseEnvironment(), cwd: this.neutralDirectory });
         token.onCancellationRequested(() => child.kill());
         const take = (chunk: Buffer) => {
           const text = chunk.toString();
