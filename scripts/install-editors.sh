@@ -2,8 +2,11 @@
 # Install the editors tests/test_editors.py drives: Neovim, Emacs (no X) and eglot, from the
 # distribution (Debian/Ubuntu apt). Idempotent: does nothing when all three are installed, and
 # runs `apt-get update` only when a package cannot be installed from the current lists.
+# Then it runs scripts/install-vscode.sh, which installs what tests/test_vscode_e2e.py drives
+# (code-server, Chromium, playwright-core).
 # Needs root (or sudo). CI runs it, then the tests with WISHFUL_REQUIRE_EDITORS=1.
 set -euo pipefail
+install_vscode="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/install-vscode.sh"
 
 PACKAGES=(neovim emacs-nox elpa-eglot)
 
@@ -17,7 +20,7 @@ for pkg in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "editors already installed: ${PACKAGES[*]}"
-  exit 0
+  exec "$install_vscode"
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -61,3 +64,4 @@ done
 echo "installed: ${missing[*]}"
 nvim --version | head -n 1
 emacs --version | head -n 1
+exec "$install_vscode"

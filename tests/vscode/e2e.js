@@ -1,0 +1,368 @@
+// Drives VS Code (code-server, already running with the wishful extension installed) in a
+// headless Chromium through one user scenario, and checks what the user would see.
+//
+//   CS_URL=http://127.0.0.1:PORT WORKSPACE=/abs/folder SCENARIO=generate ARTIFACTS=/abs/dir \
+//     NODE_PATH=.cache/vscode-e2e/node_modules node tests/vscode/e2e.js
+//
+// Optional: CHROMIUM (the browser binary; default /usr/bin/chromium), STEP_TIMEOUT_MS (default
+// 60000), FILE (default app.py).
+//
+// Every step writes ARTIFACTS/NN-<step>.png and one log line ("E2E +12.3s ok 02-problems (0.8s)").
+// Exit 0: every step passed. Exit 1: a step failed; the last line names it and ARTIFACTS/fail.png
+// shows the screen at that moment. The lines also go to ARTIFACTS/steps.log.
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const { chromium } = require("playwright-core");
+
+const CS_URL = required("CS_URL");
+const WORKSPACE = required("WORKSPACE");
+const SCENARIO = required("SCENARIO");
+const ARTIFACTS = required("ARTIFACTS");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 60000);
+const FILE = process.env.FILE || "app.py";
+
+// What the extension shows. The scenarios below check these; adjust them here when the
+// extension's wording changes.
+const UI = {
+  importLine: "from wishful.text import extract_emails",
+  callLine: "print(extract_emails(",
+  callName: "extract_emails",
+  diagnostic: "has not been generated yet",
+  quickFix: "with wishful", // "Generate `extract_emails` with wishful"
+  progress: "wishful", // title of the notification shown while generating
+  generatedFile: ".wishful/text.py",
+  hoverSignature: "def extract_emails",
+  hoverProvenance: [/wishful/i, /offline|model/i], // every one must match
+  notInstalled: "not installed",
+  notInstalledButtons: ["Install into this environment", "Select interpreter", "Open settings"],
+  openSettingsButton: "Open settings",
+  interpreterSetting: "wishful.interpreter",
+};
+
+// Where VS Code renders things (its DOM, as of VS Code 1.100).
+const SEL = {
+  workbench: ".monaco-workbench",
+  explorerRow: ".explorer-folders-view .monaco-list-row",
+  quickOpenInput: ".quick-input-widget .quick-input-box input",
+  quickOpenRow: ".quick-input-widget .quick-input-list .monaco-list-row",
+  tab: ".tabs-container .tab",
+  editorLines: ".editor-instance .monaco-editor .view-lines",
+  line: ".editor-instance .monaco-editor .view-line",
+  warningSquiggle: ".editor-instance .monaco-editor .squiggly-warning",
+  problemsRow: ".markers-panel .monaco-list-row",
+  actionRow: ".action-widget .monaco-list-row",
+  hover: ".monaco-hover",
+  toast: ".notifications-toasts .notification-toast",
+  centerItem: ".notifications-center .notification-list-item",
+  bell: '.statusbar-item[id="status.notifications"]',
+  button: ".monaco-button",
+  settingsEditor: ".settings-editor",
+  settingsSearch: ".settings-editor .settings-header .search-container",
+  settingRow: ".settings-editor .setting-item-contents",
+  settingTitle: ".setting-item-title",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios: lists of [name, async (page, ctx, shot) => ...]; a step throws to fail. The runner
+// takes the step's screenshot when the step ends, unless the step took it itself with shot().
+
+const SCENARIOS = {
+  // The quickstart project, with an interpreter that has wishful-lsp: diagnostic, quick fix,
+  // generated module on disk, diagnostics gone, hover with signature and provenance.
+  generate: [
+    ["squiggle", async (page) => {
+      await openWorkbench(page);
+      await openFile(page, FILE);
+      await waitFor(`a warning squiggle on "${UI.importLine}"`, () => squiggleOnLine(page, UI.importLine));
+    }],
+    ["problems", async (page) => {
+      await page.keyboard.press("Control+Shift+M");
+      const row = page.locator(SEL.problemsRow, { hasText: UI.diagnostic }).first();
+      await row.waitFor({ timeout: STEP_TIMEOUT });
+      note(`Problems row: ${oneLine(await row.innerText())}`);
+    }],
+    ["quick-fix", async (page) => {
+      await cursorOnLine(page, UI.importLine);
+      await page.keyboard.press("Control+.");
+      const item = page.locator(SEL.actionRow, { hasText: UI.quickFix }).first();
+      await item.waitFor({ timeout: STEP_TIMEOUT });
+      const rows = await page.locator(SEL.actionRow).allInnerTexts();
+      note(`code actions: ${rows.map(oneLine).join(" | ")}`);
+      await focusActionRow(page, UI.quickFix);
+    }],
+    ["progress", async (page, ctx, shot) => {
+      // Enter runs the focused action (a mouse click on the menu times out in headless Chromium).
+      await page.keyboard.press("Enter");
+      const target = path.join(WORKSPACE, UI.generatedFile);
+      const toast = page.locator(SEL.toast, { hasText: UI.progress }).first();
+      const deadline = Date.now() + STEP_TIMEOUT;
+      let seen = "";
+      while (!fs.existsSync(target) && Date.now() < deadline) {
+        if (!seen && (await toast.isVisible().catch(() => false))) {
+          seen = oneLine(await toast.innerText().catch(() => ""));
+          await shot();
+        }
+        await page.waitForTimeout(100);
+      }
+      note(seen ? `progress notification: ${seen}` : "progress notification: not seen (generation finished first)");
+      ctx.generated = fs.existsSync(target);
+    }],
+    ["generated", async (page, ctx) => {
+      const target = path.join(WORKSPACE, UI.generatedFile);
+      if (!ctx.generated) await waitFor(`${UI.generatedFile} on disk`, () => fs.existsSync(target));
+      const code = fs.readFileSync(target, "utf8");
+      if (!code.includes(`def ${UI.callName}(`)) throw new Error(`${UI.generatedFile} has no def ${UI.callName}(`);
+      note(`${UI.generatedFile}: ${code.length} bytes`);
+    }],
+    ["squiggles-gone", async (page) => {
+      await waitFor("no warning squiggle and no Problems row", async () =>
+        (await page.locator(SEL.warningSquiggle).count()) === 0 &&
+        (await page.locator(SEL.problemsRow, { hasText: UI.diagnostic }).count()) === 0);
+    }],
+    ["hover", async (page) => {
+      await page.keyboard.press("Escape");
+      const box = await textBox(page, UI.callLine, UI.callName);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 60, { steps: 2 });
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+      const hover = page.locator(`${SEL.hover}:visible`, { hasText: UI.hoverSignature }).first();
+      await hover.waitFor({ timeout: STEP_TIMEOUT });
+      const text = await hover.innerText();
+      note(`hover: ${oneLine(text).slice(0, 300)}`);
+      const missing = UI.hoverProvenance.filter((re) => !re.test(text));
+      if (missing.length) throw new Error(`hover lacks ${missing.join(", ")}: ${oneLine(text)}`);
+    }],
+  ],
+
+  // An interpreter without wishful-lsp: an error notification that says so and offers fixes;
+  // its "Open settings" button opens the Settings editor at the interpreter setting.
+  "broken-interpreter": [
+    ["error-notification", async (page, ctx) => {
+      await openWorkbench(page);
+      await openFile(page, FILE);
+      const toast = await findNotification(page, UI.notInstalled);
+      note(`notification: ${oneLine(await toast.innerText())}`);
+      const buttons = (await toast.locator(SEL.button).allInnerTexts()).map(oneLine);
+      note(`buttons: ${buttons.join(" | ")}`);
+      const absent = UI.notInstalledButtons.filter((b) => !buttons.includes(b));
+      if (absent.length) throw new Error(`notification lacks button(s): ${absent.join(", ")}`);
+      ctx.toast = toast;
+    }],
+    ["settings", async (page, ctx) => {
+      const button = ctx.toast.locator(SEL.button, { hasText: UI.openSettingsButton }).first();
+      try {
+        await button.click({ timeout: 5000 });
+      } catch (e) {
+        note(`click on "${UI.openSettingsButton}" failed (${firstLine(e)}); using the keyboard`);
+        await button.focus();
+        await page.keyboard.press("Enter");
+      }
+      await page.locator(SEL.settingsEditor).first().waitFor({ timeout: STEP_TIMEOUT });
+      await waitFor(`the Settings editor showing the ${UI.interpreterSetting} setting`, () =>
+        settingRowVisible(page, UI.interpreterSetting));
+      const query = await page.locator(SEL.settingsSearch).first().innerText().catch(() => "");
+      note(`settings search: ${oneLine(query)}`);
+    }],
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------
+// VS Code helpers
+
+async function openWorkbench(page) {
+  await page.goto(`${CS_URL}/?folder=${encodeURIComponent(WORKSPACE)}`, { waitUntil: "domcontentloaded" });
+  await page.locator(SEL.workbench).first().waitFor({ timeout: STEP_TIMEOUT });
+  // the explorer lists the folder once the remote file system answers
+  await page.locator(SEL.explorerRow, { hasText: FILE }).first().waitFor({ timeout: STEP_TIMEOUT });
+  note("workbench loaded");
+}
+
+async function openFile(page, name) {
+  // focus the workbench (empty editor area), then Quick Open
+  await page.mouse.click(900, 400);
+  await page.keyboard.press("Control+P");
+  await page.locator(SEL.quickOpenInput).first().waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+  await page.keyboard.type(name);
+  await page.locator(`${SEL.quickOpenRow}[aria-label*="${name}"]`).first().waitFor({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press("Enter");
+  await page.locator(`${SEL.tab}[aria-label*="${name}"]`).first().waitFor({ timeout: STEP_TIMEOUT });
+  await page.locator(SEL.editorLines).first().waitFor({ timeout: STEP_TIMEOUT });
+  await page.locator(SEL.line, { hasText: UI.importLine }).first().waitFor({ timeout: STEP_TIMEOUT });
+  note(`${name} open`);
+}
+
+// Monaco draws squiggles in an overlay layer, positioned at the same height as the text line.
+async function squiggleOnLine(page, lineText) {
+  return page.evaluate(([lineSel, squiggleSel, text]) => {
+    const line = [...document.querySelectorAll(lineSel)].find((el) => el.textContent.replace(/\u00a0/g, " ").includes(text));
+    if (!line) return false;
+    const l = line.getBoundingClientRect();
+    return [...document.querySelectorAll(squiggleSel)].some((sq) => {
+      const s = sq.getBoundingClientRect();
+      return s.width > 0 && s.top < l.bottom && s.bottom > l.top;
+    });
+  }, [SEL.line, SEL.warningSquiggle, lineText]);
+}
+
+// The screen box of `word` inside the editor line that contains `lineText`.
+async function textBox(page, lineText, word) {
+  const box = await page.evaluate(([lineSel, text, w]) => {
+    const line = [...document.querySelectorAll(lineSel)].find((el) => el.textContent.replace(/\u00a0/g, " ").includes(text));
+    if (!line) return null;
+    // the line is split into one span per token, and Monaco writes spaces as U+00A0
+    const nodes = [];
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+    const full = nodes.map((n) => n.textContent).join("").replace(/\u00a0/g, " ");
+    const at = full.indexOf(w);
+    if (at < 0) return null;
+    const locate = (offset) => {
+      for (const node of nodes) {
+        if (offset <= node.textContent.length) return [node, offset];
+        offset -= node.textContent.length;
+      }
+      return null;
+    };
+    const range = document.createRange();
+    range.setStart(...locate(at));
+    range.setEnd(...locate(at + w.length));
+    const r = range.getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };
+  }, [SEL.line, lineText, word]);
+  if (!box) throw new Error(`"${word}" not found in an editor line containing "${lineText}"`);
+  return box;
+}
+
+async function cursorOnLine(page, lineText) {
+  await page.mouse.move(1200, 850); // away from any hover
+  const box = await textBox(page, lineText, lineText);
+  await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2);
+  await page.keyboard.press("Escape");
+}
+
+// The action menu focuses its first (preferred) entry; move down to the wanted one if needed.
+async function focusActionRow(page, text) {
+  for (let i = 0; i < 20; i++) {
+    const focused = page.locator(`${SEL.actionRow}.focused`).first();
+    if ((await focused.count()) && (await focused.innerText()).includes(text)) return;
+    await page.keyboard.press("ArrowDown");
+  }
+  throw new Error(`could not focus the code action "${text}"`);
+}
+
+// A notification toast containing `text`. Toasts that are not sticky hide after a while; the
+// notification center (the bell in the status bar) keeps them all.
+async function findNotification(page, text) {
+  const any = `${SEL.toast}, ${SEL.centerItem}`;
+  const match = page.locator(any, { hasText: text }).first();
+  try {
+    await match.waitFor({ timeout: STEP_TIMEOUT });
+    return match;
+  } catch (_) {
+    await page.locator(SEL.bell).first().click({ timeout: 5000 }).catch(() => {});
+    if (await match.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+      note("found in the notification center (the toast had hidden)");
+      return match;
+    }
+    const shown = (await page.locator(any).allInnerTexts().catch(() => [])).map(oneLine);
+    throw new Error(`no notification containing "${text}"; notifications shown: ${shown.length ? shown.join(" || ") : "none"}`);
+  }
+}
+
+// A row of the Settings editor titled like `key` ("wishful.interpreter": "Wishful: Interpreter").
+async function settingRowVisible(page, key) {
+  const want = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const titles = await page.locator(`${SEL.settingRow} ${SEL.settingTitle}`).evaluateAll((els) =>
+    els.filter((el) => el.getClientRects().length > 0).map((el) => el.textContent));
+  return titles.some((t) => t.toLowerCase().replace(/[^a-z0-9]/g, "") === want);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runner
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`e2e.js: set ${name}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const t0 = Date.now();
+function log(line) {
+  const text = `E2E +${((Date.now() - t0) / 1000).toFixed(1)}s ${line}`;
+  console.log(text);
+  fs.appendFileSync(path.join(ARTIFACTS, "steps.log"), text + "\n");
+}
+const note = (line) => log(`   ${line}`);
+const oneLine = (s) => String(s).replace(/\s+/g, " ").trim();
+// the first line of an error, plus what Playwright was waiting for
+const firstLine = (e) => {
+  const lines = String((e && e.message) || e).replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const waiting = lines.find((l) => /^\s*- waiting for /.test(l));
+  return waiting ? `${lines[0]} (${waiting.trim().slice(2)})` : lines[0];
+};
+
+async function waitFor(what, check, timeout = STEP_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function main() {
+  const steps = SCENARIOS[SCENARIO];
+  if (!steps) {
+    console.error(`e2e.js: unknown SCENARIO ${SCENARIO}; one of ${Object.keys(SCENARIOS).join(", ")}`);
+    return 2;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.rmSync(path.join(ARTIFACTS, "steps.log"), { force: true });
+  log(`scenario ${SCENARIO}: ${CS_URL} folder ${WORKSPACE}`);
+  let browser;
+  const stop = () => (browser ? browser.close().catch(() => {}) : Promise.resolve());
+  process.once("SIGTERM", () => stop().then(() => process.exit(1)));
+  let current = "00-start-browser";
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    let pageErrors = 0;
+    page.on("pageerror", (e) => { if (pageErrors++ < 5) note(`page error: ${firstLine(e).slice(0, 200)}`); });
+    const ctx = {};
+    for (const [i, [name, step]] of steps.entries()) {
+      current = `${String(i + 1).padStart(2, "0")}-${name}`;
+      const started = Date.now();
+      const png = path.join(ARTIFACTS, `${current}.png`);
+      let shotTaken = false;
+      const shot = async () => { await page.screenshot({ path: png }); shotTaken = true; };
+      await step(page, ctx, shot);
+      if (!shotTaken) await shot();
+      log(`ok ${current} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+    }
+    log(`PASS ${SCENARIO}: ${steps.length} steps`);
+    return 0;
+  } catch (e) {
+    const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+    if (pages.length) await pages[0].screenshot({ path: path.join(ARTIFACTS, "fail.png") }).catch(() => {});
+    log(`FAIL ${current}: ${firstLine(e)}`);
+    return 1;
+  } finally {
+    await stop();
+  }
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.error(e);
+  process.exit(1);
+});
