@@ -114,6 +114,32 @@ def test_starting_the_server_does_not_import_litellm() -> None:
     assert result.stdout.split() == ["False", "False"], result.stderr
 
 
+async def test_routine_cancels_of_answered_requests_leave_stderr_quiet(tmp_path: Path) -> None:
+    """Editors cancel requests that were already answered; pygls's warning about each one would
+    fill the editor's log with errors (VS Code shows server stderr as [error] lines)."""
+    root = make_project(tmp_path / "p")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "wishful_lsp", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env=clean_env(), cwd=tmp_path)
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+
+    def send(message: dict[str, Any]) -> None:
+        body = json.dumps(message).encode()
+        process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))  # type: ignore[union-attr]
+
+    send({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+          "params": {"processId": None, "rootUri": root.as_uri(), "capabilities": {}}})
+    send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    send({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 1}})  # answered already
+    send({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 99}})  # never sent
+    send({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    send({"jsonrpc": "2.0", "method": "exit"})
+    await process.stdin.drain()
+    _out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    assert "Cancel notification" not in err.decode(), err.decode()
+
+
 async def test_tcp_mode_serves_a_client(tmp_path: Path) -> None:
     import socket
 

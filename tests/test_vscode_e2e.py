@@ -391,7 +391,7 @@ def test_generate_quick_fix_end_to_end(tmp_path: Path) -> None:
 
 def test_broken_interpreter_shows_actionable_error(tmp_path: Path) -> None:
     """An interpreter without wishful-lsp (a fresh venv): an error notification that says so,
-    with buttons to install it, pick another interpreter or open the setting; "Open settings"
+    with buttons to install it, pick another interpreter or open the setting; "Settings"
     opens the Settings editor at ``wishful.interpreter``."""
     tools, vsix = _tools(), _vsix()
     venv = tmp_path / "bare-venv"

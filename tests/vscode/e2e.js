@@ -37,8 +37,8 @@ const UI = {
   hoverSignature: "def extract_emails",
   hoverProvenance: [/wishful/i, /offline|model/i], // every one must match
   notInstalled: "not installed",
-  notInstalledButtons: ["Install into this environment", "Select interpreter", "Open settings"],
-  openSettingsButton: "Open settings",
+  notInstalledButtons: ["Install here", "Select Python", "Settings"],
+  openSettingsButton: "Settings",
   interpreterSetting: "wishful.interpreter",
 };
 
@@ -137,7 +137,7 @@ const SCENARIOS = {
   ],
 
   // An interpreter without wishful-lsp: an error notification that says so and offers fixes;
-  // its "Open settings" button opens the Settings editor at the interpreter setting.
+  // its "Settings" button opens the Settings editor at the interpreter setting.
   "broken-interpreter": [
     ["error-notification", async (page, ctx) => {
       await openWorkbench(page);

@@ -51,6 +51,8 @@ export async function deactivate(): Promise<void> {
 
 class Wishful implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel("wishful", { log: true });
+  /** a plain channel: a log channel would hide the trace below its default (info) level */
+  private readonly trace = vscode.window.createOutputChannel("wishful trace");
   private readonly keys: ApiKeys;
   private readonly status = new StatusView(CLIENT.statusMenu, CLIENT.showLogs);
   private readonly restarts = new RestartQueue(() => this.restartNow());
@@ -73,6 +75,8 @@ class Wishful implements vscode.Disposable {
     register(CLIENT.setApiKey, () => this.setApiKey());
     register(CLIENT.statusMenu, () => this.statusMenu());
     this.disposables.push(
+      this.output,
+      this.trace,
       this.status,
       vscode.workspace.onDidChangeConfiguration((event) => this.configurationChanged(event)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -175,7 +179,7 @@ class Wishful implements vscode.Disposable {
         { scheme: "untitled", language: "python" },
       ],
       outputChannel: this.output,
-      traceOutputChannel: this.output,
+      traceOutputChannel: this.trace,
       revealOutputChannelOn: RevealOutputChannelOn.Never, // the status item and messages link to the log
       initializationOptions: this.settingsFor(undefined),
       markdown: { isTrusted: false, supportHtml: false },

@@ -57,9 +57,10 @@ export interface Problem {
 }
 
 export const ACTION_TITLES: Record<Action, string> = {
-  install: "Install into this environment",
-  selectInterpreter: "Select interpreter",
-  openSettings: "Open settings",
+  // short: a notification's buttons share one line, and longer labels are cut off
+  install: "Install here",
+  selectInterpreter: "Select Python",
+  openSettings: "Settings",
   showLogs: "Show logs",
 };
 

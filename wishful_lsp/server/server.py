@@ -729,6 +729,25 @@ async def _register_watchers(ls: WishfulServer) -> None:
         ls.log(f"could not register file watchers: {exc}", types.MessageType.Warning)
 
 
+class _RoutineCancels(logging.Filter):
+    """Drop pygls's warning about ``$/cancelRequest`` for a request already answered: editors send
+    those routinely (VS Code cancels superseded code-action and hover requests), and the warning
+    would make every session's log look broken."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Cancel notification for unknown message id")
+
+
+def configure_logging(level: str) -> None:
+    """stderr logging at ``level``; pygls's own chatter only from WARNING up unless DEBUG."""
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if level != "DEBUG":
+        logging.getLogger("pygls").setLevel(logging.WARNING)
+        rpc = logging.getLogger("pygls.protocol.json_rpc")
+        if not any(isinstance(f, _RoutineCancels) for f in rpc.filters):
+            rpc.addFilter(_RoutineCancels())
+
+
 def main(argv: list[str] | None = None) -> int:
     """``wishful-lsp`` / ``python -m wishful_lsp``: serve on stdio (or ``--tcp HOST:PORT``)."""
     import argparse
@@ -741,9 +760,7 @@ def main(argv: list[str] | None = None) -> int:
                         choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="stderr log level (default WARNING)")
     parser.add_argument("--version", action="version", version=f"wishful-lsp {__version__}")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    if args.log_level != "DEBUG":
-        logging.getLogger("pygls").setLevel(logging.WARNING)
+    configure_logging(args.log_level)
     ls = create_server()
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
