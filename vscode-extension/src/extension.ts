@@ -36,6 +36,7 @@ import { RestartQueue } from "./restart";
 import { interpreterSetting, needsRestart, serverSettings, shouldNotify } from "./settings";
 import type { Status, View } from "./status";
 import { StatusView } from "./statusItem";
+import { traceChannel } from "./traceChannel";
 
 let extension: Wishful | undefined;
 
@@ -51,8 +52,7 @@ export async function deactivate(): Promise<void> {
 
 class Wishful implements vscode.Disposable {
   readonly output = vscode.window.createOutputChannel("wishful", { log: true });
-  /** a plain channel: a log channel would hide the trace below its default (info) level */
-  private readonly trace = vscode.window.createOutputChannel("wishful trace");
+  private readonly trace = traceChannel("wishful trace");
   private readonly keys: ApiKeys;
   private readonly status = new StatusView(CLIENT.statusMenu, CLIENT.showLogs);
   private readonly restarts = new RestartQueue(() => this.restartNow());
