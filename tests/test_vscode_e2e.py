@@ -13,41 +13,55 @@ Without code-server, Chromium or Node the tests are skipped, unless ``WISHFUL_RE
 (CI sets it after ``scripts/install-editors.sh``, which runs ``scripts/install-vscode.sh``): then
 they fail, naming what is missing.
 
-``WISHFUL_TEST_VSIX`` uses an existing .vsix instead of building one;
+The ``model`` scenario also starts the fake OpenAI-compatible endpoint of
+``support.fake_openai`` in this process; code-server gets no API key from the environment, so the
+only key the server can use is the one the scenario enters through "Wishful: Set API Key".
+
+``WISHFUL_TEST_VSIX`` uses an existing .vsix instead of building one (``support.vscode``);
 ``WISHFUL_TEST_VSCODE_SETTINGS`` (a JSON object) adds to or overrides the user settings the tests
 write.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
+import queue
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
+from support.fake_openai import FakeOpenAI, delay
+from support.models import FAKE_KEY, answer
 from support.proc import clean_env
+from support.vscode import build_vsix
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E_DIR = ROOT / ".cache" / "vscode-e2e"
 DRIVER = Path(__file__).resolve().parent / "vscode" / "e2e.js"
-BUILD_SCRIPT = ROOT / "scripts" / "build-vscode.sh"
 QUICKSTART = ROOT / "examples" / "quickstart"
 ARTIFACTS = ROOT / ".cache" / "test-artifacts" / "vscode"
+#: the model the ``model`` scenario sets (litellm's openai provider, pointed at the fake endpoint)
+MODEL = "openai/test-model"
+#: how long the fake endpoint holds the first request of the ``model`` scenario (it is cancelled)
+HANG_SECONDS = 30.0
+#: how long the test waits for that request to arrive (litellm's first import takes seconds)
+REQUEST_WAIT_SECONDS = 45.0
 #: the browser part of one scenario (each step inside it waits at most 60 s)
 DRIVER_TIMEOUT = 300.0
-BUILD_TIMEOUT = 900.0
 LOG_TAIL_LINES = 150
 
 
@@ -91,44 +105,9 @@ def _tools() -> Tools:
     return Tools(code_server, node, node_modules, chromium)
 
 
-@functools.cache
-def _build_vsix() -> tuple[Vsix | None, str]:
-    """The .vsix (built once per test session), or None and why not."""
-    chosen = os.environ.get("WISHFUL_TEST_VSIX")
-    if chosen:
-        path = Path(chosen).resolve()
-        if not path.is_file():
-            return None, f"WISHFUL_TEST_VSIX={chosen} is not a file"
-        return Vsix(path, _extension_id(path)), ""
-    if not BUILD_SCRIPT.is_file():
-        return None, f"{BUILD_SCRIPT.relative_to(ROOT)} not found"
-    started = time.monotonic()
-    try:
-        proc = subprocess.run([str(BUILD_SCRIPT)], check=False, cwd=ROOT, capture_output=True,
-                              text=True, timeout=BUILD_TIMEOUT, env=clean_env())
-    except subprocess.TimeoutExpired as e:
-        out = [s.decode(errors="replace") if isinstance(s, bytes) else s or ""
-               for s in (e.stdout, e.stderr)]
-        return None, f"{BUILD_SCRIPT.name} timed out after {BUILD_TIMEOUT:g} s\n" + "\n".join(out)
-    report = f"--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
-    lines = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
-    if proc.returncode != 0 or not lines:
-        return None, f"{BUILD_SCRIPT.name} exited {proc.returncode}\n{report}"
-    path = Path(lines[-1])
-    path = path if path.is_absolute() else ROOT / path
-    if path.suffix != ".vsix" or not path.is_file():
-        return None, f"the last line {BUILD_SCRIPT.name} printed is not a .vsix file\n{report}"
-    print(f"built {path} in {time.monotonic() - started:.1f} s")
-    return Vsix(path, _extension_id(path)), ""
-
-
 def _vsix() -> Vsix:
-    vsix, why = _build_vsix()
-    if vsix is None:
-        if BUILD_SCRIPT.is_file() or os.environ.get("WISHFUL_TEST_VSIX"):
-            pytest.fail(f"cannot get the extension's .vsix: {why}", pytrace=False)
-        _missing(why)
-    return vsix
+    path = build_vsix()
+    return Vsix(path, _extension_id(path))
 
 
 def _extension_id(vsix: Path) -> str:
@@ -144,20 +123,22 @@ def _free_port() -> int:
 
 
 def _env(home: Path) -> dict[str, str]:
-    """No WISHFUL_* settings (the server uses the offline model), nothing that would make
-    code-server talk to another VS Code, and a private home (code-server and Chromium write
-    there)."""
+    """No WISHFUL_* settings (the server uses the offline model unless the user settings name a
+    model), no API keys or provider endpoints (the extension's server inherits code-server's
+    environment), nothing that would make code-server talk to another VS Code, and a private
+    home (code-server and Chromium write there)."""
     env = clean_env(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                     XDG_CACHE_HOME=str(home / ".cache"), XDG_DATA_HOME=str(home / ".local/share"),
                     XDG_STATE_HOME=str(home / ".local/state"))
     for name in list(env):
-        if name.startswith(("VSCODE_", "CODE_SERVER_")) or name in (
+        if name.startswith(("VSCODE_", "CODE_SERVER_", "LITELLM_")) or name.endswith(
+                ("_API_KEY", "_API_BASE", "_BASE_URL")) or name in (
                 "PORT", "PASSWORD", "HASHED_PASSWORD", "DEFAULT_MODEL"):
             del env[name]
     return env
 
 
-def _settings(python: str) -> dict[str, object]:
+def _settings(python: str, extra: Mapping[str, object]) -> dict[str, object]:
     settings: dict[str, object] = {
         "wishful.interpreter": python,
         "security.workspace.trust.enabled": False,
@@ -173,18 +154,26 @@ def _settings(python: str) -> dict[str, object]:
         "workbench.startupEditor": "none",
         "workbench.welcomePage.walkthroughs.openOnInstall": False,
         "chat.disableAIFeatures": True,
+        **extra,
     }
-    extra = os.environ.get("WISHFUL_TEST_VSCODE_SETTINGS")
-    if extra:
-        settings.update(json.loads(extra))
+    chosen = os.environ.get("WISHFUL_TEST_VSCODE_SETTINGS")
+    if chosen:
+        settings.update(json.loads(chosen))
     return settings
 
 
 class Session:
     """One code-server, its profile and workspace under ``work``, and what it leaves behind."""
 
-    def __init__(self, tools: Tools, vsix: Vsix, work: Path, scenario: str, python: str):
+    def __init__(self, tools: Tools, vsix: Vsix, work: Path, scenario: str, python: str,
+                 settings: Mapping[str, object] | None = None,
+                 driver_env: Mapping[str, str] | None = None,
+                 checks: Mapping[str, Callable[[], None]] | None = None):
+        """``settings``: user settings on top of the usual ones; ``driver_env``: extra
+        environment for e2e.js only; ``checks``: what the test checks at each checkpoint of the
+        scenario (an AssertionError fails the step)."""
         self.tools, self.vsix, self.work, self.scenario = tools, vsix, work, scenario
+        self.driver_env, self.checks = dict(driver_env or {}), dict(checks or {})
         self.user_data = work / "user-data"
         self.extensions = work / "extensions"
         self.workspace = work / "workspace"
@@ -203,7 +192,7 @@ class Session:
                         ignore=shutil.ignore_patterns(".wishful", "__pycache__"))
         (self.user_data / "User").mkdir(parents=True)
         (self.user_data / "User" / "settings.json").write_text(
-            json.dumps(_settings(python), indent=2) + "\n", encoding="utf-8")
+            json.dumps(_settings(python, settings or {}), indent=2) + "\n", encoding="utf-8")
         self.port = _free_port()
         # code-server reads its settings from here (and writes a default file if there is none)
         self.config.write_text(f"bind-addr: 127.0.0.1:{self.port}\nauth: none\ncert: false\n",
@@ -256,26 +245,80 @@ class Session:
         self.timings["code-server up"] = time.monotonic() - started
 
     def drive(self) -> str:
-        """Run the scenario in the browser; its step log (fail the test unless it passes)."""
+        """Run the scenario in the browser, answering its checkpoints; its step log (fail the
+        test unless it passes)."""
         env = dict(self.env, NODE_PATH=str(self.tools.node_modules),
                    CS_URL=f"http://127.0.0.1:{self.port}", WORKSPACE=str(self.workspace),
                    SCENARIO=self.scenario, ARTIFACTS=str(self.artifacts),
-                   CHROMIUM=self.tools.chromium)
+                   CHROMIUM=self.tools.chromium, USER_DATA=str(self.user_data),
+                   CHECKPOINTS="1", **self.driver_env)
         started = time.monotonic()
         driver = subprocess.Popen([self.tools.node, str(DRIVER)], cwd=self.work, env=env,
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, bufsize=1,
+                                  start_new_session=True)
+        assert driver.stdin is not None and driver.stdout is not None
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def pump(stream=driver.stdout) -> None:
+            for line in stream:
+                lines.put(line)
+            lines.put(None)
+
+        reader = threading.Thread(target=pump, name="e2e.js output", daemon=True)
+        reader.start()
+        out: list[str] = []
+        failed_checks: list[str] = []
+        deadline = started + DRIVER_TIMEOUT
+        status = ""
+        while True:
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                _kill_tree(driver.pid)  # node and its Chromium
+                status = f"timed out after {DRIVER_TIMEOUT:g} s"
+                break
+            if line is None:
+                break
+            out.append(line)
+            if line.startswith("E2E-CHECK "):
+                name = line.split(None, 1)[1].strip()
+                answer = self._check(name, failed_checks)
+                try:
+                    driver.stdin.write(answer + "\n")
+                    driver.stdin.flush()
+                except OSError:
+                    pass  # the driver is gone; its exit status tells
+        reader.join(timeout=10)
+        while not lines.empty():
+            line = lines.get()
+            if line is not None:
+                out.append(line)
         try:
-            out, _ = driver.communicate(timeout=DRIVER_TIMEOUT)
-            status = f"exit status {driver.returncode}"
-        except subprocess.TimeoutExpired:
-            _kill_tree(driver.pid)  # node and its Chromium
-            out, _ = driver.communicate()
-            status = f"timed out after {DRIVER_TIMEOUT:g} s"
+            driver.stdin.close()
+        except OSError:
+            pass
+        driver.wait(timeout=30)
+        status = status or f"exit status {driver.returncode}"
         self.timings["browser"] = time.monotonic() - started
-        if driver.returncode != 0:
-            self.fail(f"e2e.js ({self.scenario}): {status}\n{out}")
-        return out
+        text = "".join(out)
+        if driver.returncode != 0 or failed_checks:
+            self.fail("\n".join([f"e2e.js ({self.scenario}): {status}", *failed_checks, text]))
+        return text
+
+    def _check(self, name: str, failed: list[str]) -> str:
+        """Run the test's check for checkpoint ``name``; the answer for the driver."""
+        check = self.checks.get(name)
+        if check is None:
+            failed.append(f"checkpoint {name}: the test has no check for it")
+            return f"fail the test has no check named {name}"
+        try:
+            check()
+        except Exception as e:  # noqa: BLE001 - the driver waits for an answer either way
+            why = str(e) if isinstance(e, AssertionError) else repr(e)
+            failed.append(f"checkpoint {name} failed: {why}")
+            return "fail " + " ".join(why.split())[:500]
+        return "ok"
 
     def stop(self) -> None:
         """Stop code-server and everything it started (extension host, language server)."""
@@ -404,3 +447,65 @@ def test_broken_interpreter_shows_actionable_error(tmp_path: Path) -> None:
     work = tmp_path / "vscode"
     work.mkdir()
     Session(tools, vsix, work, "broken-interpreter", str(python)).run()
+
+
+def test_set_api_key_progress_cancel_and_generate_with_a_model(tmp_path: Path) -> None:
+    """A real model through litellm over HTTP: the fake OpenAI endpoint as ``wishful.apiBase``
+    and no API key in code-server's environment. "Wishful: Set API Key" offers OPENAI_API_KEY
+    first, takes the key in a password box and restarts the server; the quick fix then shows a
+    cancellable progress notification while the (held) model request is out; Cancel leaves
+    nothing written and the warning in place; the next quick fix generates the module with the
+    key in the request's Authorization header, and the key appears in no log and no cache file."""
+    tools, vsix = _tools(), _vsix()
+    work = tmp_path / "vscode"
+    work.mkdir()
+    target = work / "workspace" / ".wishful" / "text.py"
+
+    with FakeOpenAI() as server:
+        server.responder = answer
+        server.script(delay(HANG_SECONDS))  # only the first request hangs
+
+        def request_out() -> None:
+            deadline = time.monotonic() + REQUEST_WAIT_SECONDS
+            while not server.completions and time.monotonic() < deadline:
+                time.sleep(0.05)
+            seen = [r.path for r in server.completions]
+            assert len(seen) == 1, f"the model endpoint got {len(seen)} requests, not 1: {seen}"
+
+        def cancelled() -> None:
+            seen = [r.path for r in server.completions]
+            assert len(seen) == 1, f"the model endpoint got {len(seen)} requests, not 1: {seen}"
+            assert not target.exists(), f"{target} was written although the generation was cancelled"
+
+        def generated() -> None:
+            assert len(server.completions) == 2, [r.path for r in server.completions]
+            assert target.is_file()
+
+        session = Session(tools, vsix, work, "model", sys.executable,
+                          settings={"wishful.model": MODEL, "wishful.apiBase": server.base_url},
+                          driver_env={"API_KEY": FAKE_KEY, "MODEL": MODEL},
+                          checks={"request-out": request_out, "cancelled": cancelled,
+                                  "generated": generated})
+        assert not [k for k in session.env if k.endswith("_API_KEY")]
+        out = session.run()
+        requests = server.completions
+        errors = list(server.errors)
+
+    assert errors == [], errors
+    assert len(requests) == 2, [r.path for r in requests]
+    for request in requests:
+        assert request.has_authorization, request.headers
+        assert request.authorization_is(f"Bearer {FAKE_KEY}"), \
+            "the Authorization header is not Bearer <the key entered in VS Code>"
+        assert request.body["model"] == MODEL.split("/", 1)[1], request.body
+    assert "Names to implement: " in requests[1].prompt
+    code = target.read_text(encoding="utf-8")
+    assert re.search(r"^def extract_emails\(", code, re.MULTILINE), code
+    assert "'extract_emails:'" in code, "the module is not the fake model's answer:\n" + code
+
+    # the key went to the server's environment and the request header, and nowhere on disk: not
+    # in VS Code's or code-server's logs, the cache, the profile, nor the driver's log
+    assert FAKE_KEY not in out
+    leaks = [str(p) for root in (session.work, session.artifacts) for p in root.rglob("*")
+             if p.is_file() and FAKE_KEY.encode() in p.read_bytes()]
+    assert leaks == [], f"the API key is written in {leaks}"

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from support.proc import clean_env
+from support.vscode import build_vsix
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "vscode-extension"
@@ -51,11 +52,7 @@ def test_typecheck_and_unit_tests() -> None:
 @pytest.fixture(scope="module")
 def vsix() -> Path:
     _need_npm()
-    run = _run("./scripts/build-vscode.sh")
-    assert run.returncode == 0, (run.stdout + run.stderr)[-6000:]
-    path = Path(run.stdout.strip().splitlines()[-1])
-    assert path.is_file(), run.stdout
-    return path
+    return build_vsix()
 
 
 def test_vsix_holds_the_bundle_the_manifest_and_the_server_wheels(vsix: Path) -> None:

@@ -3,7 +3,8 @@
 The server listens on 127.0.0.1 (an OS-chosen port) in a background thread. Each request to
 ``POST /v1/chat/completions`` consumes one scripted behaviour; when the script is empty the
 responder (a callable of the request) or the default reply answers. Every request is recorded
-(the ``Authorization`` header's value never is: only whether one was sent)::
+(the ``Authorization`` header's value never is: only whether one was sent, and a hash of it that
+:meth:`Recorded.authorization_is` compares with an expected value)::
 
     with FakeOpenAI() as server:
         server.script(status(429, headers={"Retry-After": "1"}), reply("ok"))
@@ -19,6 +20,7 @@ close). ``server.default`` answers when neither the script nor the responder doe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import threading
@@ -163,6 +165,12 @@ class Recorded:
     has_authorization: bool
     body: Any
     time: float
+    #: SHA-256 of the ``Authorization`` header's value, if one was sent
+    authorization_sha256: str | None = field(default=None, repr=False)
+
+    def authorization_is(self, value: str) -> bool:
+        """Was the ``Authorization`` header exactly ``value`` (``"Bearer " + key``)?"""
+        return self.authorization_sha256 is not None and self.authorization_sha256 == _sha256(value)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -224,9 +232,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _record(self, body: Any) -> Recorded:
         headers = {k.lower(): v for k, v in self.headers.items()}
         has_auth = "authorization" in headers
+        digest = None
         if has_auth:
+            digest = _sha256(headers["authorization"])
             headers["authorization"] = "<present>"
-        record = Recorded(self.command, self.path, headers, has_auth, body, time.monotonic())
+        record = Recorded(self.command, self.path, headers, has_auth, body, time.monotonic(), digest)
         self.server.fake._add(record)
         return record
 
@@ -442,6 +452,10 @@ class FakeOpenAI:
 
 
 # --------------------------------------------------------------------------- payloads
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _wants_stream(record: Recorded) -> bool:

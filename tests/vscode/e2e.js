@@ -5,7 +5,13 @@
 //     NODE_PATH=.cache/vscode-e2e/node_modules node tests/vscode/e2e.js
 //
 // Optional: CHROMIUM (the browser binary; default /usr/bin/chromium), STEP_TIMEOUT_MS (default
-// 60000), FILE (default app.py).
+// 60000), FILE (default app.py). The "model" scenario also reads API_KEY (typed into the key
+// prompt), MODEL (the wishful.model setting; default openai/test-model) and USER_DATA (code-server's
+// --user-data-dir, where it reads the extension's log).
+//
+// CHECKPOINTS=1: at each checkpoint the driver prints "E2E-CHECK <name>" and waits for one line on
+// stdin, "ok" or "fail <why>" (the test checks what the browser cannot see, such as the requests
+// the model server received). Without it, checkpoints are skipped.
 //
 // Every step writes ARTIFACTS/NN-<step>.png and one log line ("E2E +12.3s ok 02-problems (0.8s)").
 // Exit 0: every step passed. Exit 1: a step failed; the last line names it and ARTIFACTS/fail.png
@@ -14,6 +20,7 @@
 
 const fs = require("fs");
 const path = require("path");
+const readline = require("readline");
 const { chromium } = require("playwright-core");
 
 const CS_URL = required("CS_URL");
@@ -23,6 +30,8 @@ const ARTIFACTS = required("ARTIFACTS");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 60000);
 const FILE = process.env.FILE || "app.py";
+const MODEL = process.env.MODEL || "openai/test-model";
+const CHECKPOINTS = process.env.CHECKPOINTS === "1";
 
 // What the extension shows. The scenarios below check these; adjust them here when the
 // extension's wording changes.
@@ -40,6 +49,17 @@ const UI = {
   notInstalledButtons: ["Install here", "Select Python", "Settings"],
   openSettingsButton: "Settings",
   interpreterSetting: "wishful.interpreter",
+  setApiKeyCommand: "Wishful: Set API Key", // its palette entry, and the title of its quick pick
+  keyVariable: "OPENAI_API_KEY", // the first entry of that quick pick for an openai/ model
+  keyVariableFor: (model) => `for ${model}`, // that entry's description
+  keyPromptTitle: (variable) => `Wishful: ${variable}`, // the password box
+  keyStored: (variable) => `wishful: ${variable} stored; restarting the server`, // status bar
+  serverStart: "starting wishful-lsp", // the extension's log line for each server start
+  generating: "wishful: generating wishful.text", // title of the progress notification
+  asking: (model) => `asking ${model}`, // its message while the model request is out
+  cancelButton: "Cancel",
+  cancelledStatus: "wishful: generation cancelled; nothing was written", // status bar
+  serverCancelled: "cancelled; nothing was written", // the server's log line
 };
 
 // Where VS Code renders things (its DOM, as of VS Code 1.100).
@@ -63,6 +83,9 @@ const SEL = {
   settingsSearch: ".settings-editor .settings-header .search-container",
   settingRow: ".settings-editor .setting-item-contents",
   settingTitle: ".setting-item-title",
+  quickInputTitle: ".quick-input-widget .quick-input-title",
+  passwordInput: '.quick-input-widget .quick-input-box input[type="password"]',
+  statusBar: ".part.statusbar",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +187,123 @@ const SCENARIOS = {
         settingRowVisible(page, UI.interpreterSetting));
       const query = await page.locator(SEL.settingsSearch).first().innerText().catch(() => "");
       note(`settings search: ${oneLine(query)}`);
+    }],
+  ],
+
+  // A real model over HTTP (the test's fake OpenAI endpoint, whose first request hangs): the API
+  // key entered through "Wishful: Set API Key" (server restarted), the progress notification while
+  // the model is asked, Cancel (nothing written, warning kept), then a generation that succeeds.
+  model: [
+    ["squiggle", async (page) => {
+      await openWorkbench(page);
+      await openFile(page, FILE);
+      await waitFor(`a warning squiggle on "${UI.importLine}"`, () => squiggleOnLine(page, UI.importLine));
+    }],
+    ["command-palette", async (page) => {
+      await page.keyboard.press("F1");
+      await page.locator(SEL.quickOpenInput).first().waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+      await page.keyboard.type(UI.setApiKeyCommand);
+      const row = page.locator(SEL.quickOpenRow, { hasText: UI.setApiKeyCommand }).first();
+      await row.waitFor({ timeout: STEP_TIMEOUT });
+      note(`palette: ${oneLine(await row.innerText())}`);
+    }],
+    ["key-variable", async (page) => {
+      await page.keyboard.press("Enter");
+      await page.locator(SEL.quickOpenRow, { hasText: UI.keyVariable }).first().waitFor({ timeout: STEP_TIMEOUT });
+      const title = oneLine(await page.locator(SEL.quickInputTitle).first().innerText().catch(() => ""));
+      const rows = await quickPickRows(page);
+      note(`quick pick "${title}": ${rows.join(" | ")}`);
+      const first = rows[0] || "";
+      if (first !== `${UI.keyVariable} (${UI.keyVariableFor(MODEL)})`) {
+        throw new Error(`the first entry is "${first}", not ${UI.keyVariable} "${UI.keyVariableFor(MODEL)}"`);
+      }
+    }],
+    ["key-prompt", async (page) => {
+      await page.keyboard.type(UI.keyVariable);
+      await page.keyboard.press("Enter");
+      const box = page.locator(SEL.passwordInput).first();
+      await box.waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+      await waitFor(`the title "${UI.keyPromptTitle(UI.keyVariable)}"`, async () =>
+        oneLine(await page.locator(SEL.quickInputTitle).first().innerText().catch(() => "")) === UI.keyPromptTitle(UI.keyVariable));
+      const prompt = oneLine(await page.locator(".quick-input-widget .quick-input-message").first().innerText().catch(() => ""));
+      note(`password box "${UI.keyPromptTitle(UI.keyVariable)}": ${prompt}`);
+      await page.keyboard.type(setting("API_KEY"));
+    }],
+    ["key-stored", async (page, ctx) => {
+      ctx.starts = countInLog(UI.serverStart);
+      await page.keyboard.press("Enter");
+      const message = UI.keyStored(UI.keyVariable);
+      await waitFor(`"${message}" in the status bar`, () => statusBarHas(page, message));
+      note(`status bar: ${message}`);
+    }],
+    ["restarted", async (page, ctx) => {
+      await waitFor(`a new "${UI.serverStart}" line in the extension's log`, () => countInLog(UI.serverStart) > ctx.starts);
+      note(`server starts logged: ${countInLog(UI.serverStart)}`);
+      await waitFor(`the warning squiggle on "${UI.importLine}" again`, () => squiggleOnLine(page, UI.importLine));
+    }],
+    ["progress", async (page, ctx) => {
+      await cursorOnLine(page, UI.importLine);
+      await page.keyboard.press("Control+.");
+      await page.locator(SEL.actionRow, { hasText: UI.quickFix }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await focusActionRow(page, UI.quickFix);
+      await page.keyboard.press("Enter");
+      const toast = page.locator(SEL.toast, { hasText: UI.generating }).filter({ hasText: UI.asking(MODEL) }).first();
+      await toast.waitFor({ timeout: STEP_TIMEOUT });
+      note(`progress notification: ${oneLine(await toast.innerText())}`);
+      const buttons = (await toast.locator(SEL.button).allInnerTexts()).map(oneLine);
+      note(`buttons: ${buttons.join(" | ")}`);
+      if (!buttons.includes(UI.cancelButton)) throw new Error(`the progress notification has no ${UI.cancelButton} button`);
+      // "asking" is reported before litellm sends the request: the test waits until it is out
+      await checkpoint("request-out");
+      if (!(await toast.isVisible())) throw new Error("the progress notification closed before Cancel");
+      note(`progress notification: ${oneLine(await toast.innerText())}`);
+      ctx.toast = toast;
+    }],
+    ["cancelled", async (page, ctx) => {
+      const button = ctx.toast.locator(SEL.button, { hasText: UI.cancelButton }).first();
+      try {
+        await button.click({ timeout: 5000 });
+      } catch (e) {
+        note(`click on "${UI.cancelButton}" failed (${firstLine(e)}); using the keyboard`);
+        await button.focus();
+        await page.keyboard.press("Enter");
+      }
+      await ctx.toast.waitFor({ state: "hidden", timeout: STEP_TIMEOUT });
+      note("the progress notification closed");
+      const cancelled = await waitFor(`"${UI.cancelledStatus}" in the status bar`, () => statusBarHas(page, UI.cancelledStatus), 10000)
+        .then(() => UI.cancelledStatus, (e) => `not seen (${firstLine(e)})`);
+      note(`status bar: ${cancelled}`);
+      await waitFor(`"${UI.serverCancelled}" in the extension's log`, () => countInLog(UI.serverCancelled) > 0);
+      note(`extension log: ${lastLogLine(UI.serverCancelled)}`);
+      const target = path.join(WORKSPACE, UI.generatedFile);
+      const cache = path.dirname(target);
+      note(`${path.basename(cache)}/ holds: ${fs.existsSync(cache) ? fs.readdirSync(cache).sort().join(", ") || "nothing" : "(no directory)"}`);
+      if (fs.existsSync(target)) throw new Error(`${UI.generatedFile} was written although the generation was cancelled`);
+      if (!(await squiggleOnLine(page, UI.importLine))) throw new Error(`the warning squiggle on "${UI.importLine}" is gone`);
+      await checkpoint("cancelled");
+    }],
+    ["generated", async (page) => {
+      await cursorOnLine(page, UI.importLine);
+      await page.keyboard.press("Control+.");
+      await page.locator(SEL.actionRow, { hasText: UI.quickFix }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await focusActionRow(page, UI.quickFix);
+      await page.keyboard.press("Enter");
+      const target = path.join(WORKSPACE, UI.generatedFile);
+      await waitFor(`${UI.generatedFile} on disk`, () => fs.existsSync(target));
+      const code = fs.readFileSync(target, "utf8");
+      if (!code.includes(`def ${UI.callName}(`)) throw new Error(`${UI.generatedFile} has no def ${UI.callName}(`);
+      note(`${UI.generatedFile}: ${code.length} bytes`);
+      const done = page.locator(`${SEL.toast}, ${SEL.centerItem}`, { hasText: `with ${MODEL}` }).first();
+      if (await done.waitFor({ timeout: 10000 }).then(() => true, () => false)) {
+        note(`notification: ${oneLine(await done.innerText())}`);
+      } else {
+        note(`notification: none mentioning "with ${MODEL}"`);
+      }
+    }],
+    ["squiggles-gone", async (page) => {
+      await waitFor("no warning squiggle", async () => (await page.locator(SEL.warningSquiggle).count()) === 0);
+      await page.locator(SEL.toast, { hasText: UI.generating }).first().waitFor({ state: "hidden", timeout: STEP_TIMEOUT });
+      await checkpoint("generated");
     }],
   ],
 };
@@ -279,6 +419,42 @@ async function settingRowVisible(page, key) {
   return titles.some((t) => t.toLowerCase().replace(/[^a-z0-9]/g, "") === want);
 }
 
+// The rows of the open quick pick, in order: "label (description)".
+async function quickPickRows(page) {
+  const rows = await page.locator(SEL.quickOpenRow).evaluateAll((els) => els.map((el) => {
+    const text = (sel) => (el.querySelector(sel)?.textContent || "").replace(/\s+/g, " ").trim();
+    return { index: Number(el.getAttribute("data-index")), label: text(".label-name"), description: text(".label-description") };
+  }));
+  return rows.sort((a, b) => a.index - b.index).map((r) => (r.description ? `${r.label} (${r.description})` : r.label));
+}
+
+async function statusBarText(page) {
+  return oneLine(await page.locator(SEL.statusBar).first().innerText().catch(() => ""));
+}
+
+async function statusBarHas(page, text) {
+  return (await statusBarText(page)).includes(text);
+}
+
+// The extension's "wishful" output channel as VS Code logs it to disk (it also holds the server's
+// stderr and log messages): USER_DATA/logs/<session>/exthost<N>/wishful-lsp.wishful/wishful.log.
+function extensionLog() {
+  const root = path.join(setting("USER_DATA"), "logs");
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === "wishful.log" && path.basename(dir).endsWith(".wishful")) found.push(full);
+    }
+  };
+  walk(root);
+  return found.map((f) => fs.readFileSync(f, "utf8")).join("\n");
+}
+
+const countInLog = (text) => extensionLog().split("\n").filter((l) => l.includes(text)).length;
+const lastLogLine = (text) => oneLine(extensionLog().split("\n").filter((l) => l.includes(text)).pop() || "");
+
 // ---------------------------------------------------------------------------------------------
 // Runner
 
@@ -288,6 +464,13 @@ function required(name) {
     console.error(`e2e.js: set ${name}`);
     process.exit(2);
   }
+  return value;
+}
+
+// an environment variable only some scenarios need (a step fails without it)
+function setting(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`scenario ${SCENARIO} needs ${name} in the environment`);
   return value;
 }
 
@@ -306,10 +489,26 @@ const firstLine = (e) => {
   return waiting ? `${lines[0]} (${waiting.trim().slice(2)})` : lines[0];
 };
 
+// Hand over to the test (see CHECKPOINTS above); throws with the test's reason when it says "fail".
+let stdinLines;
+async function checkpoint(name) {
+  if (!CHECKPOINTS) {
+    note(`checkpoint ${name}: skipped (CHECKPOINTS is not 1)`);
+    return;
+  }
+  stdinLines = stdinLines || readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  console.log(`E2E-CHECK ${name}`);
+  const { value, done } = await stdinLines.next();
+  if (done) throw new Error(`checkpoint ${name}: the test closed stdin without answering`);
+  if (value.trim() !== "ok") throw new Error(`checkpoint ${name}: ${value.trim().replace(/^fail\s*/, "")}`);
+  note(`checkpoint ${name}: ok`);
+}
+
 async function waitFor(what, check, timeout = STEP_TIMEOUT) {
   const deadline = Date.now() + timeout;
   for (;;) {
-    if (await check()) return;
+    const value = await check();
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000}s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 150));
   }
