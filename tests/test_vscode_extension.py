@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,9 @@ def test_vsix_holds_the_bundle_the_manifest_and_the_server_wheels(vsix: Path) ->
             "extension/changelog.md", "extension/LICENSE.txt",
             f"extension/bundled/wheels/wishful_lsp-{version}-py3-none-any.whl",
             f"extension/bundled/wheels/wishful_runtime-{version}-py3-none-any.whl"} <= names
+    # the README's screenshots travel with it (VS Code shows the README from the .vsix)
+    images = re.findall(r"\]\((media/[^)]+)\)", (EXTENSION / "README.md").read_text())
+    assert images and {f"extension/{i}" for i in images} <= names
     # sources, tests, node_modules and source maps stay out
     assert not [n for n in names if n.startswith(("extension/src/", "extension/test/", "extension/node_modules/"))
                 or n.endswith((".ts", ".map"))]

@@ -30,7 +30,9 @@ import {
 } from "./commands";
 import { Interpreter, chooseInterpreter } from "./interpreter";
 import { ApiKeys, KNOWN_VARIABLES, validVariable, variableFor } from "./keys";
-import { ACTION_TITLES, Action, PROBE, Problem, ProbeRun, Ready, classifyProbe, explainInstallFailure, installArgs } from "./probe";
+import {
+  ACTION_TITLES, Action, PROBE, Problem, ProbeRun, Ready, classifyProbe, explainInstallFailure, installArgs, olderServerNote,
+} from "./probe";
 import { activeInterpreter, onInterpreterChange, pythonExtensionInstalled } from "./python";
 import { RestartQueue } from "./restart";
 import { interpreterSetting, needsRestart, serverSettings, shouldNotify } from "./settings";
@@ -212,6 +214,13 @@ class Wishful implements vscode.Disposable {
     try {
       await client.start();
       this.status.show(this.statusNow(ready));
+      const note = olderServerNote(ready, String(this.context.extension.packageJSON.version));
+      if (note) {
+        const update = "Update";
+        void vscode.window.showInformationMessage(note, update).then((choice) => {
+          if (choice === update) void this.install(ready.executable);
+        });
+      }
     } catch (error) {
       const message = `wishful: the language server did not start: ${errorText(error)}`;
       this.problem = { ok: false, kind: "failed", message, actions: ["showLogs", "selectInterpreter", "openSettings"] };

@@ -143,3 +143,23 @@ export function explainInstallFailure(output: string, exitCode: number | null): 
   const last = lastLine(output.split(/\r?\n/).filter((l) => /error/i.test(l)).join("\n"));
   return last || `pip exited with code ${exitCode}`;
 }
+
+function versionParts(version: string): number[] {
+  return version.split(/[.+-]/).map((part) => Number.parseInt(part, 10)).filter((n) => !Number.isNaN(n));
+}
+
+/** A note when the installed server is older than the one the extension ships (it still starts). */
+export function olderServerNote(ready: Ready, bundled: string): string | undefined {
+  const have = versionParts(ready.version);
+  const ship = versionParts(bundled);
+  for (let i = 0; i < Math.max(have.length, ship.length); i++) {
+    const a = have[i] ?? 0;
+    const b = ship[i] ?? 0;
+    if (a !== b) {
+      return a < b
+        ? `wishful: ${ready.executable} has wishful-lsp ${ready.version}; this extension ships ${bundled}, whose features it may rely on.`
+        : undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { test } from "node:test";
-import { PROBE, classifyProbe, explainInstallFailure, installArgs } from "../src/probe";
+import { PROBE, classifyProbe, explainInstallFailure, installArgs, olderServerNote } from "../src/probe";
 
 const fromSetting = { command: "/venv/bin/python", source: "setting" as const };
 const line = (o: object) => JSON.stringify(o) + "\n";
@@ -62,4 +62,14 @@ test("pip failures get a reason the user can act on", () => {
   assert.match(explainInstallFailure("/usr/bin/python3: No module named pip\n", 1), /no pip/);
   assert.match(explainInstallFailure("ERROR: Could not find a version that satisfies the requirement litellm==1.106.2\n", 1), /could not download/);
   assert.equal(explainInstallFailure("", 2), "pip exited with code 2");
+});
+
+test("an older installed server gets a note; the same or a newer one does not", () => {
+  const ready = (version: string) => ({ ok: true as const, executable: "/v/bin/python", python: "3.11.7", version });
+  assert.equal(olderServerNote(ready("0.0.9"), "0.1.0"),
+    "wishful: /v/bin/python has wishful-lsp 0.0.9; this extension ships 0.1.0, whose features it may rely on.");
+  assert.equal(olderServerNote(ready("0.1"), "0.1.1")?.includes("0.1.1"), true);
+  assert.equal(olderServerNote(ready("0.1.0"), "0.1.0"), undefined);
+  assert.equal(olderServerNote(ready("0.10.0"), "0.9.3"), undefined);
+  assert.equal(olderServerNote(ready("1.0.0.dev1"), "0.9.0"), undefined);
 });
