@@ -17,6 +17,12 @@ The ``model`` scenario also starts the fake OpenAI-compatible endpoint of
 ``support.fake_openai`` in this process; code-server gets no API key from the environment, so the
 only key the server can use is the one the scenario enters through "Wishful: Set API Key".
 
+Workspace trust is off (``--disable-workspace-trust``) except in the ``untrusted`` scenario, which
+turns it on and opens the workspace in Restricted Mode. The ``install`` scenario's interpreter is
+a fresh venv that links this run's dependencies in (``support.venvs.venv_with_dependencies``);
+code-server gets ``PIP_NO_INDEX=1`` there, so the extension's pip installs the bundled wheels and
+nothing else.
+
 ``WISHFUL_TEST_VSIX`` uses an existing .vsix instead of building one (``support.vscode``);
 ``WISHFUL_TEST_VSCODE_SETTINGS`` (a JSON object) adds to or overrides the user settings the tests
 write.
@@ -47,6 +53,7 @@ import pytest
 from support.fake_openai import FakeOpenAI, delay
 from support.models import FAKE_KEY, answer
 from support.proc import clean_env
+from support.venvs import venv_with_dependencies
 from support.vscode import build_vsix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +69,13 @@ HANG_SECONDS = 30.0
 REQUEST_WAIT_SECONDS = 45.0
 #: the browser part of one scenario (each step inside it waits at most 60 s)
 DRIVER_TIMEOUT = 300.0
+#: user settings for a window with workspace trust on: no prompt, no modal dialog for files
+#: outside the workspace; a workspace nobody trusted yet opens in Restricted Mode
+TRUST_SETTINGS = {
+    "security.workspace.trust.enabled": True,
+    "security.workspace.trust.startupPrompt": "never",
+    "security.workspace.trust.untrustedFiles": "open",
+}
 LOG_TAIL_LINES = 150
 
 
@@ -168,11 +182,16 @@ class Session:
     def __init__(self, tools: Tools, vsix: Vsix, work: Path, scenario: str, python: str,
                  settings: Mapping[str, object] | None = None,
                  driver_env: Mapping[str, str] | None = None,
-                 checks: Mapping[str, Callable[[], None]] | None = None):
+                 checks: Mapping[str, Callable[[], None]] | None = None,
+                 workspace_trust: bool = False):
         """``settings``: user settings on top of the usual ones; ``driver_env``: extra
         environment for e2e.js only; ``checks``: what the test checks at each checkpoint of the
-        scenario (an AssertionError fails the step)."""
+        scenario (an AssertionError fails the step); ``workspace_trust``: VS Code's workspace
+        trust on (the workspace opens in Restricted Mode) instead of turned off."""
         self.tools, self.vsix, self.work, self.scenario = tools, vsix, work, scenario
+        self.workspace_trust = workspace_trust
+        if workspace_trust:
+            settings = {**TRUST_SETTINGS, **(settings or {})}
         self.driver_env, self.checks = dict(driver_env or {}), dict(checks or {})
         self.user_data = work / "user-data"
         self.extensions = work / "extensions"
@@ -224,7 +243,8 @@ class Session:
             self.process = subprocess.Popen(
                 [self.tools.code_server, *self._profile_args(),
                  "--bind-addr", f"127.0.0.1:{self.port}", "--auth", "none",
-                 "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+                 "--disable-telemetry", "--disable-update-check",
+                 *([] if self.workspace_trust else ["--disable-workspace-trust"]),
                  "--disable-getting-started-override", str(self.workspace)],
                 cwd=self.work, env=self.env, stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -339,6 +359,39 @@ class Session:
         report.append(f"screenshots and logs: {self.artifacts}")
         pytest.fail("\n".join(report), pytrace=False)
 
+    def extension_log(self) -> str:
+        """The extension's "wishful" output channel so far (every log file VS Code wrote it to)."""
+        logs = self.user_data / "logs"
+        files = sorted(p for p in logs.rglob("wishful.log")
+                       if p.parent.name.endswith(".wishful")) if logs.is_dir() else []
+        return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+
+    def server_processes(self) -> list[list[str]]:
+        """The command lines of the language servers running under code-server."""
+        found = []
+        for pid in _descendants(self.process.pid) if self.process else []:
+            try:
+                argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            args = [a.decode(errors="replace") for a in argv if a]
+            if args[1:3] == ["-m", "wishful_lsp"]:
+                found.append(args)
+        return found
+
+    def expect_servers(self, *pythons: str, timeout: float = 10.0) -> None:
+        """Wait until the language servers under code-server are run by ``pythons`` (one each);
+        a server being stopped can take a moment to exit."""
+        deadline = time.monotonic() + timeout
+        while True:
+            running = self.server_processes()
+            if sorted(args[0] for args in running) == sorted(pythons):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"language servers running: {running}, expected one for "
+                                     f"each of {list(pythons)}")
+            time.sleep(0.2)
+
     def _vscode_logs(self) -> list[Path]:
         """The extension host's logs, and every log of the extension's output channel."""
         logs = self.user_data / "logs"
@@ -447,6 +500,117 @@ def test_broken_interpreter_shows_actionable_error(tmp_path: Path) -> None:
     work = tmp_path / "vscode"
     work.mkdir()
     Session(tools, vsix, work, "broken-interpreter", str(python)).run()
+
+
+def test_install_here_installs_the_server_and_starts_it(tmp_path: Path) -> None:
+    """An interpreter with the server's dependencies (this run's, linked in) but not the server:
+    "Install here" pip-installs the two wheels bundled in the extension into it, with a progress
+    notification and pip's output in the log, says so, and starts the server from that
+    environment; the warning squiggle follows."""
+    from wishful_lsp import __version__
+
+    tools, vsix = _tools(), _vsix()
+    venv = venv_with_dependencies(tmp_path / "deps-venv")
+    python = str(venv.python)
+    work = tmp_path / "vscode"
+    work.mkdir()
+    session: Session
+
+    def server_running() -> None:
+        session.expect_servers(python)
+
+    session = Session(tools, vsix, work, "install", python, driver_env={"INTERPRETER": python},
+                      checks={"server-running": server_running})
+    # the dependencies are all there: pip has no reason to ask an index, and may not
+    session.env["PIP_NO_INDEX"] = "1"
+    session.run()
+
+    log = session.extension_log()
+    command = next((line for line in log.splitlines() if f"$ {python} -m pip install" in line), "")
+    wheels = re.findall(r"\S+\.whl", command)
+    assert sorted(Path(w).name for w in wheels) == [
+        f"wishful_lsp-{__version__}-py3-none-any.whl",
+        f"wishful_runtime-{__version__}-py3-none-any.whl"], command
+    assert all(Path(w).is_relative_to(session.extensions) for w in wheels), command
+    done = re.search(r"pip: Successfully installed (.+)", log)
+    assert done, "no 'Successfully installed' among the pip lines of the extension's log"
+    assert sorted(done.group(1).split()) == [f"wishful-lsp-{__version__}",
+                                             f"wishful-runtime-{__version__}"], done.group(0)
+    assert f"starting wishful-lsp {__version__}: {python} -m wishful_lsp" in log
+
+    # a regular install from the wheels in the environment's own site-packages, not editable
+    site = venv.site_packages
+    assert (site / "wishful_lsp" / "__init__.py").is_file()
+    assert not (site / "wishful_lsp").is_symlink()
+    assert (site / f"wishful_lsp-{__version__}.dist-info" / "RECORD").is_file()
+    direct_url = site / f"wishful_lsp-{__version__}.dist-info" / "direct_url.json"
+    if direct_url.is_file():
+        assert "dir_info" not in json.loads(direct_url.read_text(encoding="utf-8")), \
+            direct_url.read_text(encoding="utf-8")
+    assert not [p.name for p in site.iterdir() if "editable" in p.name.lower()]
+    where = subprocess.run(
+        [python, "-c", "import wishful, wishful_lsp as s; print(s.__file__, wishful.__file__)"],
+        check=False, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=clean_env())
+    assert where.returncode == 0, where.stderr
+    files = where.stdout.split()
+    assert [Path(f).is_relative_to(site) for f in files] == [True, True], where.stdout
+
+
+def test_untrusted_workspace_gets_diagnostics_but_no_generation(tmp_path: Path) -> None:
+    """Workspace trust on and the workspace never trusted (Restricted Mode); its
+    .vscode/settings.json names an interpreter and a cache directory of its own. The server runs
+    in the user's interpreter, shows the warning and the hover, and offers no generation; nothing
+    is written. Trusting the workspace restarts the server, which now honours the workspace's
+    interpreter (it does not exist: an error says so); with that setting removed, the server
+    starts again and offers the generating quick fix."""
+    tools, vsix = _tools(), _vsix()
+    good, bad = sys.executable, "/nonexistent/python"
+    evil_cache = tmp_path / "evil-cache"
+    work = tmp_path / "vscode"
+    work.mkdir()
+    session: Session
+
+    def untouched() -> None:
+        assert not evil_cache.exists(), f"{evil_cache} was created"
+        assert not (session.workspace / ".wishful").exists(), "the workspace got a .wishful/"
+
+    def runs_the_good_interpreter() -> None:
+        session.expect_servers(good)
+
+    def untrusted() -> None:
+        untouched()
+        runs_the_good_interpreter()
+        log = session.extension_log()
+        assert bad not in log, "the extension looked at the untrusted workspace's interpreter"
+        assert f"{good} -m wishful_lsp" in log, log
+        # the server's own account of its folder: the default cache, not the workspace's choice
+        caches = re.findall(r"wishful: indexed .*; cache (\S+) ", log)
+        assert caches == [str(session.workspace / ".wishful")], log
+        assert str(evil_cache) not in log
+
+    def trusted() -> None:
+        untouched()
+        assert f"checking {bad} (setting)" in session.extension_log()
+        # the user drops the workspace's own interpreter and cache directory
+        workspace_settings.write_text("{}\n", encoding="utf-8")
+
+    def offered() -> None:
+        untouched()
+        runs_the_good_interpreter()
+
+    session = Session(tools, vsix, work, "untrusted", good, workspace_trust=True,
+                      driver_env={"INTERPRETER": good, "BAD_INTERPRETER": bad},
+                      checks={"untrusted": untrusted, "trusted": trusted, "offered": offered})
+    workspace_settings = session.workspace / ".vscode" / "settings.json"
+    workspace_settings.parent.mkdir()
+    workspace_settings.write_text(json.dumps({"wishful.interpreter": bad,
+                                              "wishful.cacheDir": str(evil_cache)}, indent=2),
+                                  encoding="utf-8")
+    user_settings = json.loads((session.user_data / "User" / "settings.json").read_text())
+    assert user_settings["wishful.interpreter"] == good
+    assert user_settings["security.workspace.trust.enabled"] is True
+    session.run()
+    untouched()
 
 
 def test_set_api_key_progress_cancel_and_generate_with_a_model(tmp_path: Path) -> None:

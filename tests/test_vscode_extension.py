@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from support.proc import clean_env
+from support.venvs import venv_with_dependencies
 from support.vscode import build_vsix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,20 +86,9 @@ def test_bundled_wheels_install_a_working_server(vsix: Path, tmp_path: Path) -> 
     with zipfile.ZipFile(vsix) as archive:
         wheels = [n for n in archive.namelist() if n.endswith(".whl")]
         archive.extractall(tmp_path / "vsix", wheels)
-    env_dir = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True, timeout=120)
-    python = env_dir / "bin" / "python"
     # the dependencies, without this project: a .pth pointing at a copy-free view of site-packages
-    site = next(Path(p) for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()
-                and str(p).startswith(sys.prefix))
-    deps = tmp_path / "deps"
-    deps.mkdir()
-    for entry in site.iterdir():
-        if entry.name.startswith(("wishful", "__editable__", "_wishful")) or entry.suffix == ".pth":
-            continue
-        (deps / entry.name).symlink_to(entry)
-    target_site = next((env_dir / "lib").glob("python3*/site-packages"))
-    (target_site / "deps.pth").write_text(str(deps) + "\n")
+    venv = venv_with_dependencies(tmp_path / "venv")
+    python, target_site = venv.python, venv.site_packages
     probe = subprocess.run([str(python), "-c", "import wishful_lsp"], capture_output=True, text=True,
                            cwd=tmp_path, env=clean_env())
     assert probe.returncode != 0, "the fresh environment must not see this checkout's server"

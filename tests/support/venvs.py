@@ -13,6 +13,9 @@ both build it; the first rename wins and the other copy is discarded.
 Environments are moved after they are built, so the console scripts in ``bin/`` carry the
 temporary path in their shebang: always run ``<venv>/bin/python -m <tool>`` (``Venv.run``),
 never ``<venv>/bin/<tool>``.
+
+``venv_with_dependencies`` makes another kind, uncached: a fresh environment that sees this test
+run's third-party packages but not this project, for tests that install the server into it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import sysconfig
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -206,6 +211,69 @@ def ensure_venv(name: str, python: str, pip_args: Sequence[str], *, marker: str 
     if not _usable(target, digest):
         raise AssertionError(f"the venv {target} was built but does not run")
     return Venv(target, str(venv_python(target)), reused=False)
+
+
+#: entries of site-packages a dependencies-only environment leaves out: this project's packages,
+#: its dist-info and its editable-install hooks (``.pth`` files are left out as well)
+OWN_ENTRIES = ("wishful", "__editable__", "_wishful")
+
+
+@dataclass(frozen=True)
+class DepsVenv:
+    """A fresh environment with this run's dependencies and without this project."""
+
+    path: Path
+    python: Path
+    site_packages: Path  #: the environment's own, where pip installs
+    borrowed: Path  #: the directory of links to this run's packages, on its sys.path
+
+
+def venv_with_dependencies(target: Path) -> DepsVenv:
+    """A new virtual environment at ``target`` (which must not exist) made by this interpreter,
+    that can import this run's third-party packages (pygls, lsprotocol, litellm, ...) but not
+    wishful_lsp or wishful.
+
+    Nothing is copied or downloaded: ``target/borrowed/`` holds a symlink to each entry of this
+    environment's site-packages except this project's (``OWN_ENTRIES``) and the ``.pth`` files,
+    and a ``.pth`` file in the new environment's site-packages puts that directory on its
+    sys.path. pip in the new environment then finds the server's dependencies installed, so
+    installing the server's wheels installs those two and nothing else, without an index.
+
+    AssertionError when the result imports this project or lacks pygls."""
+    if target.exists():
+        raise ValueError(f"{target} exists")
+    _run_step(f"creating the venv {target}", [sys.executable, "-m", "venv", str(target)], 300)
+    python = venv_python(target)
+    borrowed = target / "borrowed"
+    borrowed.mkdir()
+    paths = sysconfig.get_paths()
+    for site in dict.fromkeys(Path(paths[key]) for key in ("purelib", "platlib")):
+        for entry in sorted(site.iterdir()) if site.is_dir() else []:
+            if entry.name.startswith(OWN_ENTRIES) or entry.suffix == ".pth":
+                continue
+            link = borrowed / entry.name
+            if not link.exists():
+                link.symlink_to(entry)
+    site_packages = Path(_ask(python, "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+                              target))
+    (site_packages / "borrowed-dependencies.pth").write_text(f"{borrowed}\n", encoding="utf-8")
+    # from target, not the repository: `python -c` puts the working directory on sys.path
+    seen = _ask(python, "import importlib.util as u; print(' '.join(n for n in "
+                        "('wishful_lsp', 'wishful', 'pygls') if u.find_spec(n)))", target).split()
+    if "wishful_lsp" in seen or "wishful" in seen or "pygls" not in seen:
+        raise AssertionError(f"the environment {target} imports {seen}: it should import pygls "
+                             "and neither wishful_lsp nor wishful")
+    return DepsVenv(target, python, site_packages, borrowed)
+
+
+def _ask(python: Path, code: str, cwd: Path) -> str:
+    """What ``python -c code`` prints (AssertionError when it fails)."""
+    result = subprocess.run([str(python), "-c", code], check=False, capture_output=True, text=True,
+                            timeout=60, cwd=cwd, env=_build_env())
+    if result.returncode != 0:
+        raise AssertionError(f"{python} -c {code!r} exited {result.returncode}:\n"
+                             f"{_tail(result.stderr)}")
+    return result.stdout.strip()
 
 
 def _version_key(path: Path, prefix: str) -> tuple[int, ...] | None:

@@ -7,7 +7,9 @@
 // Optional: CHROMIUM (the browser binary; default /usr/bin/chromium), STEP_TIMEOUT_MS (default
 // 60000), FILE (default app.py). The "model" scenario also reads API_KEY (typed into the key
 // prompt), MODEL (the wishful.model setting; default openai/test-model) and USER_DATA (code-server's
-// --user-data-dir, where it reads the extension's log).
+// --user-data-dir, where it reads the extension's log). The "install" and "untrusted" scenarios
+// read USER_DATA and INTERPRETER (the user's wishful.interpreter, which the server must run in);
+// "untrusted" also BAD_INTERPRETER (the workspace's own wishful.interpreter).
 //
 // CHECKPOINTS=1: at each checkpoint the driver prints "E2E-CHECK <name>" and waits for one line on
 // stdin, "ok" or "fail <why>" (the test checks what the browser cannot see, such as the requests
@@ -60,6 +62,19 @@ const UI = {
   cancelButton: "Cancel",
   cancelledStatus: "wishful: generation cancelled; nothing was written", // status bar
   serverCancelled: "cancelled; nothing was written", // the server's log line
+  installButton: "Install here",
+  installing: (python) => `wishful: installing the language server into ${python}`, // progress title
+  pipLine: "pip: ", // each line of pip's output in the extension's log
+  pipDone: "pip: Successfully installed",
+  installed: (python) => `wishful: installed the language server into ${python}; starting it.`,
+  serverStartWith: (python) => `${python} -m wishful_lsp`, // in the serverStart line
+  restrictedMode: "Restricted Mode", // the status bar item and the banner of an untrusted window
+  noCodeActions: "No code actions available",
+  hoverMissing: "not generated yet", // the hover on a name whose module does not exist yet
+  manageTrustCommand: "Workspaces: Manage Workspace Trust",
+  trustButton: "Trust",
+  trustGranted: "workspace trusted: restarting the server", // the extension's log line
+  cannotRun: (python) => `cannot run the Python interpreter ${python}`,
 };
 
 // Where VS Code renders things (its DOM, as of VS Code 1.100).
@@ -86,6 +101,11 @@ const SEL = {
   quickInputTitle: ".quick-input-widget .quick-input-title",
   passwordInput: '.quick-input-widget .quick-input-box input[type="password"]',
   statusBar: ".part.statusbar",
+  panelLine: ".part.panel .monaco-editor .view-line",
+  editorMessage: ".editor-instance .monaco-editor .monaco-editor-overlaymessage",
+  restrictedStatus: '.statusbar-item[id="status.workspaceTrust"]',
+  banner: ".monaco-workbench .part.banner",
+  trustEditor: ".workspace-trust-editor",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +207,137 @@ const SCENARIOS = {
         settingRowVisible(page, UI.interpreterSetting));
       const query = await page.locator(SEL.settingsSearch).first().innerText().catch(() => "");
       note(`settings search: ${oneLine(query)}`);
+    }],
+  ],
+
+  // INTERPRETER is a virtual environment with the server's dependencies but not the server:
+  // "Install here" pip-installs the wheels inside the extension into it (progress notification,
+  // pip's output in the log), says so, and starts the server from there.
+  install: [
+    ["not-installed", async (page, ctx) => {
+      await openWorkbench(page);
+      await openFile(page, FILE);
+      const python = setting("INTERPRETER");
+      const toast = await findNotification(page, UI.notInstalled);
+      const text = oneLine(await toast.innerText());
+      note(`notification: ${text}`);
+      if (!text.includes(python)) throw new Error(`the notification does not name ${python}`);
+      const buttons = (await toast.locator(SEL.button).allInnerTexts()).map(oneLine);
+      note(`buttons: ${buttons.join(" | ")}`);
+      if (!buttons.includes(UI.installButton)) throw new Error(`the notification has no "${UI.installButton}" button`);
+      ctx.toast = toast;
+    }],
+    ["installing", async (page, ctx, shot) => {
+      const python = setting("INTERPRETER");
+      await clickButton(page, ctx.toast, UI.installButton);
+      // the progress notification lasts as long as pip does: catch it if it is still up
+      const progress = page.locator(SEL.toast, { hasText: UI.installing(python) }).first();
+      const done = page.locator(`${SEL.toast}, ${SEL.centerItem}`, { hasText: UI.installed(python) }).first();
+      let seen = "";
+      await waitFor(`"${UI.installing(python)}" or "${UI.installed(python)}"`, async () => {
+        if (!seen && (await progress.isVisible().catch(() => false))) {
+          seen = oneLine(await progress.innerText().catch(() => ""));
+          await shot();
+        }
+        return seen || (await done.isVisible().catch(() => false)) || countInLog(UI.pipDone) > 0;
+      });
+      note(seen ? `progress notification: ${seen}` : "progress notification: not seen (pip finished first)");
+    }],
+    ["pip-output", async (page) => {
+      await waitFor(`"${UI.pipDone}" in the extension's log`, () => countInLog(UI.pipDone) > 0);
+      note(`extension log: ${countInLog(UI.pipLine)} pip lines, the last: ${lastLogLine(UI.pipDone)}`);
+      // the extension shows its log while pip runs
+      const shown = await page.locator(SEL.panelLine, { hasText: UI.pipLine }).count();
+      note(`Output panel: ${shown} visible lines with "${UI.pipLine.trim()}"`);
+      if (!shown) throw new Error("the Output panel shows no pip line");
+    }],
+    ["installed", async (page) => {
+      const toast = await findNotification(page, UI.installed(setting("INTERPRETER")));
+      note(`notification: ${oneLine(await toast.innerText())}`);
+    }],
+    ["squiggle", async (page) => {
+      const python = setting("INTERPRETER");
+      await waitFor(`"${UI.serverStart} … ${UI.serverStartWith(python)}" in the extension's log`, () =>
+        lastLogLine(UI.serverStart).includes(UI.serverStartWith(python)));
+      note(`extension log: ${lastLogLine(UI.serverStart)}`);
+      await page.mouse.click(600, 300); // back to the editor (the Output panel has the focus)
+      await waitFor(`a warning squiggle on "${UI.importLine}"`, () => squiggleOnLine(page, UI.importLine));
+      await checkpoint("server-running");
+    }],
+  ],
+
+  // Restricted Mode (a workspace never trusted), with a workspace .vscode/settings.json that names
+  // another interpreter and cache directory: the server runs in the user's INTERPRETER anyway,
+  // diagnostics and hover work, no generation is offered. Trusting the workspace restarts the
+  // server, which now honours the workspace's interpreter (BAD_INTERPRETER, which does not exist);
+  // once the test removes it, generation is offered.
+  untrusted: [
+    ["restricted-mode", async (page) => {
+      await openWorkbench(page);
+      const item = page.locator(SEL.restrictedStatus).first();
+      await item.waitFor({ timeout: STEP_TIMEOUT });
+      note(`status bar item: ${oneLine(await item.innerText())} (${await item.getAttribute("aria-label")})`);
+      if (!oneLine(await item.innerText()).includes(UI.restrictedMode)) throw new Error(`the status bar item does not say ${UI.restrictedMode}`);
+      const banner = oneLine(await page.locator(SEL.banner).first().innerText().catch(() => ""));
+      note(`banner: ${banner || "(none)"}`);
+      if (!banner.includes(UI.restrictedMode)) throw new Error(`no "${UI.restrictedMode}" banner`);
+    }],
+    ["squiggle", async (page) => {
+      await openFile(page, FILE);
+      await waitFor(`a warning squiggle on "${UI.importLine}"`, () => squiggleOnLine(page, UI.importLine));
+      note(`extension log: ${lastLogLine(UI.serverStart)}`);
+      if (!lastLogLine(UI.serverStart).includes(UI.serverStartWith(setting("INTERPRETER")))) {
+        throw new Error(`the server did not start with ${setting("INTERPRETER")}`);
+      }
+    }],
+    ["no-generate-action", async (page) => {
+      const actions = await codeActions(page, UI.importLine);
+      note(`code actions: ${actions.length ? actions.join(" | ") : UI.noCodeActions}`);
+      if (actions.some((a) => a.includes(UI.quickFix))) throw new Error(`"${UI.quickFix}" is offered in Restricted Mode`);
+    }],
+    ["hover", async (page) => {
+      await page.keyboard.press("Escape");
+      const text = await hoverText(page, UI.callLine, UI.callName, UI.hoverMissing);
+      note(`hover: ${text.slice(0, 300)}`);
+      await checkpoint("untrusted");
+    }],
+    ["trust-editor", async (page, ctx) => {
+      await page.keyboard.press("Escape");
+      await runCommand(page, UI.manageTrustCommand);
+      const editor = page.locator(SEL.trustEditor).first();
+      await editor.waitFor({ timeout: STEP_TIMEOUT });
+      const trust = new RegExp(`^\\s*${UI.trustButton}\\s*$`);
+      await editor.locator(SEL.button, { hasText: trust }).first().waitFor({ timeout: STEP_TIMEOUT });
+      note(`Workspace Trust editor: ${oneLine(await editor.locator("h1, .workspace-trust-title").first().innerText().catch(() => ""))}`);
+      note(`its buttons: ${(await editor.locator(SEL.button).allInnerTexts()).map(oneLine).filter(Boolean).join(" | ")}`);
+      ctx.trustEditor = editor;
+    }],
+    ["trust", async (page, ctx) => {
+      await clickButton(page, ctx.trustEditor, new RegExp(`^\\s*${UI.trustButton}\\s*$`));
+      await waitFor(`the "${UI.restrictedMode}" status bar item gone`, async () => (await page.locator(SEL.restrictedStatus).count()) === 0);
+      await waitFor(`"${UI.trustGranted}" in the extension's log`, () => countInLog(UI.trustGranted) > 0);
+      note(`extension log: ${lastLogLine(UI.trustGranted)}`);
+    }],
+    ["workspace-interpreter", async (page) => {
+      // trusted, the workspace's wishful.interpreter applies
+      const toast = await findNotification(page, UI.cannotRun(setting("BAD_INTERPRETER")));
+      note(`notification: ${oneLine(await toast.innerText())}`);
+      await checkpoint("trusted");
+    }],
+    ["generate-offered", async (page, ctx) => {
+      const python = setting("INTERPRETER");
+      await waitFor(`a new "${UI.serverStart} … ${UI.serverStartWith(python)}" in the extension's log`, () =>
+        lastLogLine(UI.serverStart).includes(UI.serverStartWith(python)) && countInLog(UI.serverStart) >= 2);
+      note(`extension log: ${lastLogLine(UI.serverStart)}`);
+      await page.keyboard.press("Escape");
+      // back from the Workspace Trust editor to the file's tab
+      await page.locator(`${SEL.tab}[aria-label*="${FILE}"]`).first().click({ timeout: STEP_TIMEOUT });
+      await page.locator(`${SEL.line}:visible`, { hasText: UI.importLine }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await waitFor(`a warning squiggle on "${UI.importLine}"`, () => squiggleOnLine(page, UI.importLine));
+      const actions = await codeActions(page, UI.importLine);
+      note(`code actions: ${actions.length ? actions.join(" | ") : UI.noCodeActions}`);
+      if (!actions.some((a) => a.includes(UI.quickFix))) throw new Error(`no "${UI.quickFix}" action once trusted`);
+      await checkpoint("offered");
     }],
   ],
 
@@ -380,6 +531,48 @@ async function cursorOnLine(page, lineText) {
   const box = await textBox(page, lineText, lineText);
   await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2);
   await page.keyboard.press("Escape");
+}
+
+// Ctrl+. on the line: the titles of the code actions offered, or [] once VS Code says there are none.
+async function codeActions(page, lineText) {
+  await cursorOnLine(page, lineText);
+  await page.keyboard.press("Control+.");
+  const none = page.locator(SEL.editorMessage, { hasText: UI.noCodeActions }).first();
+  const rows = page.locator(SEL.actionRow).first();
+  await waitFor(`the code action menu or "${UI.noCodeActions}"`, async () =>
+    (await none.isVisible().catch(() => false)) || (await rows.isVisible().catch(() => false)));
+  if (await none.isVisible().catch(() => false)) return [];
+  return (await page.locator(SEL.actionRow).allInnerTexts()).map(oneLine);
+}
+
+// The text of the hover on `word` (in the line holding `lineText`) once it contains `expected`.
+async function hoverText(page, lineText, word, expected) {
+  const box = await textBox(page, lineText, word);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 60, { steps: 2 });
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+  const hover = page.locator(`${SEL.hover}:visible`, { hasText: expected }).first();
+  await hover.waitFor({ timeout: STEP_TIMEOUT });
+  return oneLine(await hover.innerText());
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  await page.locator(SEL.quickOpenInput).first().waitFor({ state: "visible", timeout: STEP_TIMEOUT });
+  await page.keyboard.type(title);
+  await page.locator(SEL.quickOpenRow, { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await page.keyboard.press("Enter");
+}
+
+// Click the button labelled `label` (text or RegExp) inside `container`; the keyboard if the click fails.
+async function clickButton(page, container, label) {
+  const button = container.locator(SEL.button, { hasText: label }).first();
+  try {
+    await button.click({ timeout: 5000 });
+  } catch (e) {
+    note(`click on "${label}" failed (${firstLine(e)}); using the keyboard`);
+    await button.focus();
+    await page.keyboard.press("Enter");
+  }
 }
 
 // The action menu focuses its first (preferred) entry; move down to the wanted one if needed.

@@ -57,7 +57,7 @@ class Wishful implements vscode.Disposable {
   private readonly trace = traceChannel("wishful trace");
   private readonly keys: ApiKeys;
   private readonly status = new StatusView(CLIENT.statusMenu, CLIENT.showLogs);
-  private readonly restarts = new RestartQueue(() => this.restartNow());
+  private readonly restarts = new RestartQueue(() => this.restartNow(), 150);
   private readonly disposables: vscode.Disposable[] = [];
   private client: LanguageClient | undefined;
   private problem: Problem | undefined;

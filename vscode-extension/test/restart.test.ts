@@ -4,12 +4,13 @@ import { RestartQueue } from "../src/restart";
 
 function deferred() {
   let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
+  const promise = new Promise<void>((res) => (resolve = res));
+  return { promise, resolve };
 }
 
-test("restarts never overlap and requests during a restart coalesce into one more", async () => {
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+test("restarts never overlap; requests before a restart begins share it, later ones share one more", async () => {
   const gates = [deferred(), deferred(), deferred()];
   let running = 0;
   let maxRunning = 0;
@@ -21,38 +22,60 @@ test("restarts never overlap and requests during a restart coalesce into one mor
     await gate.promise;
     running--;
   });
+  // two events at once (trust granted, settings changed): one restart
   const first = queue.request();
+  assert.equal(queue.request(), first);
+  await tick();
+  assert.equal(runs, 1);
+  // three requests while it runs: exactly one more, after it
   const second = queue.request();
-  const third = queue.request();
-  const fourth = queue.request();
-  assert.equal(second, third);
-  assert.equal(third, fourth);
-  await Promise.resolve();
+  assert.equal(queue.request(), second);
+  assert.equal(queue.request(), second);
+  await tick();
   assert.equal(runs, 1);
   gates[0].resolve();
   await first;
-  await new Promise((r) => setImmediate(r));
-  assert.equal(runs, 2); // one more for the three queued requests
+  await tick();
+  assert.equal(runs, 2);
   gates[1].resolve();
   await second;
   assert.equal(queue.busy, false);
   assert.equal(maxRunning, 1);
-  // idle again: the next request starts at once
-  const fifth = queue.request();
-  await Promise.resolve();
+  // idle again: the next request starts on its own
+  const third = queue.request();
+  await tick();
   assert.equal(runs, 3);
   gates[2].resolve();
-  await fifth;
+  await third;
+});
+
+test("requests within the settle time join one restart", async () => {
+  let runs = 0;
+  const queue = new RestartQueue(async () => {
+    runs++;
+  }, 40);
+  const a = queue.request();
+  await new Promise((r) => setTimeout(r, 10));
+  const b = queue.request();
+  assert.equal(a, b);
+  await b;
+  assert.equal(runs, 1);
 });
 
 test("a failed restart rejects its callers and does not block the next one", async () => {
   let calls = 0;
+  const gate = deferred();
   const queue = new RestartQueue(async () => {
     calls++;
-    if (calls === 1) throw new Error("interpreter vanished");
+    if (calls === 1) {
+      await gate.promise;
+      throw new Error("interpreter vanished");
+    }
   });
   const failed = queue.request();
-  const queued = queue.request();
+  await tick();
+  const queued = queue.request(); // made while the failing one runs
+  gate.resolve();
   await assert.rejects(failed, /interpreter vanished/);
   await queued;
   assert.equal(calls, 2);
