@@ -475,7 +475,9 @@ def _running(pid: int) -> bool:
 def test_generate_quick_fix_end_to_end(tmp_path: Path) -> None:
     """The quickstart with an interpreter that has wishful-lsp (this one): the warning on the
     import, its Problems row, the quick fix through Ctrl+. and Enter, the module on disk, the
-    warning gone, the hover with signature and provenance."""
+    warning gone, the hover with signature and provenance; then the extension's palette commands:
+    Open generated code shows the module, Clear the cache (after its confirmation) removes it and
+    the warning returns, Generate all wishes in this file writes it again."""
     tools, vsix = _tools(), _vsix()
     work = tmp_path / "vscode"
     work.mkdir()

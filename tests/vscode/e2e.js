@@ -75,6 +75,11 @@ const UI = {
   trustButton: "Trust",
   trustGranted: "workspace trusted: restarting the server", // the extension's log line
   cannotRun: (python) => `cannot run the Python interpreter ${python}`,
+  openGeneratedCommand: "Wishful: Open generated code",
+  generatedTab: "text.py",
+  clearCacheCommand: "Wishful: Clear the generated-code cache",
+  clearCacheButton: "Remove generated modules", // the confirmation dialog's button
+  generateAllCommand: "Wishful: Generate all wishes in this file",
 };
 
 // Where VS Code renders things (its DOM, as of VS Code 1.100).
@@ -106,6 +111,7 @@ const SEL = {
   restrictedStatus: '.statusbar-item[id="status.workspaceTrust"]',
   banner: ".monaco-workbench .part.banner",
   trustEditor: ".workspace-trust-editor",
+  dialog: ".monaco-dialog-box",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -176,6 +182,34 @@ const SCENARIOS = {
       note(`hover: ${oneLine(text).slice(0, 300)}`);
       const missing = UI.hoverProvenance.filter((re) => !re.test(text));
       if (missing.length) throw new Error(`hover lacks ${missing.join(", ")}: ${oneLine(text)}`);
+    }],
+    // the extension's own commands, from the command palette
+    ["open-generated", async (page) => {
+      await page.keyboard.press("Escape");
+      await runCommand(page, UI.openGeneratedCommand);
+      const tab = page.locator(SEL.tab, { hasText: UI.generatedTab }).first();
+      await tab.waitFor({ timeout: STEP_TIMEOUT });
+      await waitFor(`the editor shows def ${UI.callName}`, async () =>
+        (await page.locator(SEL.line, { hasText: `def ${UI.callName}(` }).count()) > 0);
+      note(`tabs: ${(await page.locator(SEL.tab).allInnerTexts()).map(oneLine).join(" | ")}`);
+    }],
+    ["clear-cache", async (page) => {
+      await page.locator(SEL.tab, { hasText: FILE }).first().click();
+      await page.locator(SEL.line, { hasText: UI.importLine }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await runCommand(page, UI.clearCacheCommand);
+      const dialog = page.locator(SEL.dialog).first();
+      await dialog.waitFor({ timeout: STEP_TIMEOUT });
+      note(`dialog: ${oneLine(await dialog.innerText())}`);
+      await clickButton(page, dialog, UI.clearCacheButton);
+      const target = path.join(WORKSPACE, UI.generatedFile);
+      await waitFor(`${UI.generatedFile} removed`, () => !fs.existsSync(target));
+      await waitFor(`the warning squiggle back on "${UI.importLine}"`, () => squiggleOnLine(page, UI.importLine));
+    }],
+    ["generate-all", async (page) => {
+      await runCommand(page, UI.generateAllCommand);
+      const target = path.join(WORKSPACE, UI.generatedFile);
+      await waitFor(`${UI.generatedFile} written again`, () => fs.existsSync(target));
+      await waitFor("no warning squiggle", async () => (await page.locator(SEL.warningSquiggle).count()) === 0);
     }],
   ],
 
