@@ -32,6 +32,7 @@ from typing import NoReturn
 import pytest
 
 from support.proc import clean_env
+from support.required import missing_tool
 
 EDITORS = Path(__file__).resolve().parent / "editors"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "editors.md"
@@ -62,10 +63,7 @@ def _require(binary: str, package: str) -> str:
 
 
 def _missing(what: str) -> NoReturn:
-    if os.environ.get("WISHFUL_REQUIRE_EDITORS") == "1":
-        pytest.fail(f"{what} (WISHFUL_REQUIRE_EDITORS=1; scripts/install-editors.sh installs "
-                    "every editor)", pytrace=False)
-    pytest.skip(f"{what} (CI installs it)")
+    missing_tool(what)
 
 
 def _nvim() -> str:

@@ -46,13 +46,14 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 import pytest
 
 from support.fake_openai import FakeOpenAI, delay
 from support.models import FAKE_KEY, answer
 from support.proc import clean_env
+from support.required import missing_tool
 from support.venvs import venv_with_dependencies
 from support.vscode import build_vsix
 
@@ -94,10 +95,7 @@ class Vsix:
 
 
 def _missing(what: str) -> NoReturn:
-    if os.environ.get("WISHFUL_REQUIRE_EDITORS") == "1":
-        pytest.fail(f"{what} (WISHFUL_REQUIRE_EDITORS=1; scripts/install-editors.sh runs "
-                    "scripts/install-vscode.sh)", pytrace=False)
-    pytest.skip(f"{what} (CI installs it)")
+    missing_tool(what, "scripts/install-editors.sh runs scripts/install-vscode.sh")
 
 
 def _tools() -> Tools:
@@ -280,7 +278,7 @@ class Session:
         assert driver.stdin is not None and driver.stdout is not None
         lines: queue.Queue[str | None] = queue.Queue()
 
-        def pump(stream=driver.stdout) -> None:
+        def pump(stream: IO[str] = driver.stdout) -> None:
             for line in stream:
                 lines.put(line)
             lines.put(None)

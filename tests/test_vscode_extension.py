@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from support.proc import clean_env
+from support.required import missing_tool
 from support.venvs import venv_with_dependencies
 from support.vscode import build_vsix
 
@@ -30,9 +31,8 @@ EXTENSION = ROOT / "vscode-extension"
 def _need_npm() -> None:
     if shutil.which("npm") and shutil.which("node"):
         return
-    if os.environ.get("WISHFUL_REQUIRE_EDITORS") == "1":
-        pytest.fail("Node.js and npm are required for the VS Code extension tests (WISHFUL_REQUIRE_EDITORS=1)")
-    pytest.skip("Node.js/npm not installed: the VS Code extension is not built or tested")
+    missing_tool("Node.js/npm not installed: the VS Code extension is not built or tested",
+                 "install Node.js 20 or newer")
 
 
 def _run(*args: str, env: dict[str, str] | None = None, timeout: float = 900) -> subprocess.CompletedProcess[str]:
