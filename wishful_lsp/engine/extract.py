@@ -8,11 +8,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: replies longer than this (in characters) are refused before any parsing: no module the
+#: pipeline is asked for is that large, and parsing and validating it would cost seconds
+MAX_REPLY_CHARS = 1_000_000
+
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.MULTILINE | re.DOTALL)
 
 
 class ExtractionError(Exception):
-    """The reply holds no usable code; ``kind`` is ``no-code`` or ``truncated``."""
+    """The reply holds no usable code; ``kind`` is ``no-code``, ``truncated`` or ``too-large``."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -54,6 +58,12 @@ def extract(reply: str, *, finish_reason: str | None = None) -> Extracted:
             "truncated",
             "the model's reply was cut off (finish_reason: length); raise max_tokens "
             "(WISHFUL_MAX_TOKENS or [tool.wishful] max_tokens) and try again",
+        )
+    if len(reply) > MAX_REPLY_CHARS:
+        raise ExtractionError(
+            "too-large",
+            f"the model's reply is too large ({len(reply) / 1e6:.1f} MB; a module may be at most "
+            f"{MAX_REPLY_CHARS / 1e6:g} MB): ask for less in one wish, or split it over several modules",
         )
     blocks = [(m.group(2).lower(), m.group(3)) for m in _FENCE.finditer(reply)]
     notes: list[str] = []

@@ -278,14 +278,15 @@ class LiteLLMModel:
         setting = self.settings.timeout
         why = (
             "the timeout setting"
-            if abs(timeout - setting) < 1e-6
+            if abs(timeout - setting) < 0.05
             else f"what was left of the time budget; timeout setting {setting:g} s"
         )
+        shown = f"{timeout:.3g}"
         return _Failure(
             "timeout",
-            f"{self.name} did not answer within {timeout:g} s ({why})",
+            f"{self.name} did not answer within {shown} s ({why})",
             retryable=True,
-            reason=f"no answer within {timeout:g} s",
+            reason=f"no answer within {shown} s",
         )
 
     def _error(self, failure: _Failure, attempts: int) -> ModelError:

@@ -308,13 +308,14 @@ async def _ask_until_valid(
         try:
             reply = await model.complete(messages, on_event=say)
         except ModelError as exc:
-            raise GenerationError(exc.kind, f"{model.name}: {exc}") from None
+            text = str(exc)
+            raise GenerationError(exc.kind, text if model.name in text else f"{model.name}: {text}") from None
         findings: tuple[Finding, ...]
         try:
             extracted = extract(reply.text, finish_reason=reply.finish_reason)
         except ExtractionError as exc:
-            if exc.kind == "truncated":
-                raise GenerationError("truncated", str(exc)) from None
+            if exc.kind in ("truncated", "too-large"):
+                raise GenerationError(exc.kind, str(exc)) from None
             findings = (Finding("no-code", str(exc), hint="reply with a ```python block holding the "
                                 "whole module, then a ```json block with the examples", kind="syntax"),)
         else:

@@ -42,6 +42,9 @@ NEXT_STEPS = {
     "invalid-code": "see the wishful log for each problem; try again or write the module by hand",
     "invalid-module": "open the generated code and fix it, or regenerate it from scratch",
     "truncated": "raise wishful.maxTokens, or split the module's wishes",
+    "too-large": "split the module's wishes over several modules",
+    "empty": "try again, or try another model",
+    "invalid-response": "check that wishful.apiBase points at an OpenAI-compatible endpoint",
     "declined": "nothing was written",
     "lock": "another process is generating this module; try again when it finishes",
 }
