@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cache-dir", metavar="DIR", help="the cache directory (default: "
                         "WISHFUL_CACHE_DIR, [tool.wishful] cache_dir, the nearest .wishful/, ./.wishful)")
     parser.add_argument("-v", "--verbose", action="store_true", help="explain more (settings, prompts)")
+    parser.add_argument("--debug", action="store_true",
+                        help="log everything to stderr, the model requests included (API keys are masked)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check_cmd = commands.add_parser("check", help="report every wish as ok, missing, stale, ... "
@@ -70,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     if args.command is None:
         parser.print_help()
         return 0

@@ -161,8 +161,11 @@ async def start(
     capabilities: types.ClientCapabilities = VSCODE,
     init_options: dict[str, Any] | None = None,
     configuration: dict[str, Any] | None = None,
+    command: list[str] | None = None,
+    trace: types.TraceValue | None = None,
 ) -> Client:
-    """Spawn the server and initialize it with ``folders`` as the workspace."""
+    """Spawn the server (``command``, default ``python -m wishful_lsp``) and initialize it with
+    ``folders`` as the workspace."""
     lsp = LanguageClient(converter_factory=default_converter)
     register_lsp_features(lsp, {m: f for m, f in DEFAULT_CLIENT_FEATURES.items()
                                 if m != types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS})
@@ -196,14 +199,15 @@ async def start(
 
     for scope, item in (configuration or {}).items():  # scope URI ("" for global) -> settings
         lsp.set_configuration(item, scope_uri=scope or None)
-    await lsp.start_io(sys.executable, "-m", "wishful_lsp", env=env or clean_env())
+    program, *arguments = command or [sys.executable, "-m", "wishful_lsp"]
+    await lsp.start_io(program, *arguments, env=env or clean_env())
     if isinstance(folders, Path):
         folders = [folders]
     workspace = [types.WorkspaceFolder(f.as_uri(), f.name) for f in folders or []]
     await asyncio.wait_for(lsp.initialize_session(types.InitializeParams(
         capabilities=capabilities, workspace_folders=workspace or None,
         root_uri=workspace[0].uri if workspace else None,
-        initialization_options=init_options)), TIMEOUT)
+        initialization_options=init_options, trace=trace)), TIMEOUT)
     lsp.capabilities = capabilities
     return client
 
