@@ -15,7 +15,6 @@ fault:
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,18 +30,7 @@ from support.fake_openai import Behaviour, FakeOpenAI
 from support.lsp import Client, start, stop
 from support.models import answer, model_env
 
-APP = """\
-# desired: shout the text back in capitals
-from wishful.text import shout
-
-print(shout("hello"))
-"""
-MORE = """\
-# desired: say the text quietly, in lower case
-from wishful.text import whisper
-
-print(whisper("HELLO"))
-"""
+from proof_project import project, seeded, wishful  # noqa: F401 - fixtures
 
 #: a probe the unsafe reply would create if its code ever ran outside the sandbox
 PROBE = "/tmp/wishful-model-fault-pwned"
@@ -111,28 +99,6 @@ def snapshot(cache: Path) -> dict[str, bytes]:
             for p in sorted(cache.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project whose ``wishful.text`` holds a generated ``shout``; ``more.py`` wishes ``whisper``."""
-    root = tmp_path_factory.mktemp("seeded") / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text('[project]\nname = "proj"\nversion = "0"\n')
-    (root / "app.py").write_text(APP)
-    with FakeOpenAI() as endpoint:
-        endpoint.responder = answer
-        result = _cli(root, model_env(endpoint))
-    assert result.returncode == 0, result.stderr
-    assert (root / ".wishful" / "text.py").is_file()
-    (root / "more.py").write_text(MORE)
-    return root
-
-
-@pytest.fixture
-def project(seeded: Path, tmp_path: Path) -> Path:
-    """A copy of the seeded project for one test."""
-    return Path(shutil.copytree(seeded, tmp_path / "proj", symlinks=True))
-
-
 def _fault_env(server: FakeOpenAI, fault: Fault) -> dict[str, str]:
     env = model_env(server, WISHFUL_REQUEST_TIMEOUT="20", COLUMNS="200")
     env.update(dict(fault.env))
@@ -148,8 +114,7 @@ def _arm(server: FakeOpenAI, fault: Fault) -> None:
 
 
 def _cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "wishful_lsp.cli", "generate", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=180)
+    return wishful(root, env, "generate", *args)
 
 
 def _says(message: str, fault: Fault) -> bool:
