@@ -129,7 +129,7 @@ def _rows(workspace: Workspace, cache: Cache, settings: EngineSettings) -> list[
             absent = [n for n in wish.requested if n in result.missing_names]
             if state == "missing-name" and not absent:
                 state, detail = result.status.state.value, result.status.detail
-            elif absent and state != "missing":
+            elif absent and state not in ("missing", "invalid"):
                 state, detail = "missing-name", f"{result.status.path} does not define {', '.join(absent)}"
             rows.append({
                 "path": wish.path, "line": wish.span.start.line + 1, "module": module,

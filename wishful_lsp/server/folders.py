@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wishful._errors import WishfulError
 from wishful.cache import Cache
 
 from ..engine.discover import discover
@@ -163,14 +164,24 @@ class Folder:
     def fingerprint(self, module: str) -> str:
         return fingerprint(self.request(module), self.settings.engine.model_label)
 
+    def module_path(self, module: str) -> Path | None:
+        """The file that holds ``module`` in the cache (existing or not), or ``None`` when the
+        cache refuses to use it: a symlink out of the cache, or both ``a.py`` and ``a/`` (the
+        module's :meth:`check` says which)."""
+        try:
+            return self.cache.path_for(module)
+        except WishfulError:
+            return None
+
     def check(self, module: str) -> CheckResult:
         """``module``'s state against the folder's wishes (memoised; see the module docstring)."""
         request = self.request(module)
         engine = self.settings.engine
+        path = self.module_path(module)
         key = (fingerprint(request, engine.model_label), request.requested,
-               _stat(self.cache.path_for(module)), _stat(self.cache.metadata_path(module)), engine.policy.label)
+               _stat(path) if path else None, _stat(self.cache.metadata_path(module)), engine.policy.label)
         cached = self._checks.get(module)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == key and path is not None:
             return cached[1]
         result = check(self.cache, request, engine)
         self._checks[module] = (key, result)

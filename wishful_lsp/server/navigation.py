@@ -48,7 +48,8 @@ def utf16_to_index(text: str, units: int) -> int:
 
 
 def _utf16(text: str, index: int) -> int:
-    return index if text.isascii() else len(text[:index].encode("utf-16-le")) // 2
+    # surrogatepass: a lone surrogate (JSON can carry one) is one UTF-16 unit, like any BMP character
+    return index if text.isascii() else len(text[:index].encode("utf-16-le", "surrogatepass")) // 2
 
 
 def word_at(line_text: str, character: int) -> tuple[int, int, str] | None:
@@ -156,9 +157,9 @@ def _provenance(result: CheckResult, markdown: bool) -> str:
 # ----------------------------------------------------------------------------- definition
 
 
-def definition(target: Target, path: Path, link: bool) -> list[types.Location] | list[types.LocationLink] | None:
+def definition(target: Target, path: Path | None, link: bool) -> list[types.Location] | list[types.LocationLink] | None:
     info = outline(path)
-    if info is None:
+    if info is None or path is None:
         return None
     uri = path.as_uri()
     found: Definition | None = info.get(target.name) if target.name else None
@@ -187,7 +188,7 @@ _ATTRIBUTE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_]*)$")
 
 
 def completion(prefix: str, discovery: Discovery, modules: Callable[[], list[str]],
-               path_for: Callable[[str], Path]) -> list[types.CompletionItem] | None:
+               path_for: Callable[[str], Path | None]) -> list[types.CompletionItem] | None:
     """Items for the text before the cursor on its line, ``None`` when wishful has nothing."""
     match = _FROM_MODULE.match(prefix)
     if match:
@@ -201,7 +202,7 @@ def completion(prefix: str, discovery: Discovery, modules: Callable[[], list[str
                 items.setdefault(label, types.CompletionItem(
                     label, kind=types.CompletionItemKind.Module,
                     detail=module if leaf else ".".join(parts[:len(parent) + 1]),
-                    documentation=f"cached wish module ({path_for(module)})" if leaf else None))
+                    documentation=f"cached wish module ({path_for(module) or module})" if leaf else None))
         return list(items.values())
     match = _FROM_IMPORT.match(prefix)
     if match:

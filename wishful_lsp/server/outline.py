@@ -37,8 +37,10 @@ class Outline:
 _memo: dict[str, tuple[tuple[int, int], Outline]] = {}
 
 
-def outline(path: Path) -> Outline | None:
-    """The outline of the module file at ``path``; ``None`` if the file does not exist."""
+def outline(path: Path | None) -> Outline | None:
+    """The outline of the module file at ``path``; ``None`` if there is no such file (or no path)."""
+    if path is None:
+        return None
     try:
         st = path.stat()
     except OSError:

@@ -11,15 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO, cast
 
+import attrs
+import cattrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import from_fs_path, to_fs_path
-from wishful._errors import WishfulError
+from wishful._errors import InvalidWishName, WishfulError
+from wishful.cache import canonical_name
 
 from .. import __version__
 from ..engine.pipeline import ACCEPTED
@@ -43,7 +48,100 @@ def pulls_diagnostics(capabilities: types.ClientCapabilities) -> bool:
                 and workspace.diagnostics.refresh_support)
 
 
+class _Refused:
+    """A parsed message the server will not serve: its JSON and why (a JSON-RPC error code,
+    or the exception pygls raised turning it into its LSP type)."""
+
+    __slots__ = ("data", "code", "reason")
+
+    def __init__(self, data: dict[str, Any], code: int | None, reason: str | BaseException) -> None:
+        self.data = data
+        self.code = code
+        self.reason = reason
+
+
+def _readable_id(value: object) -> bool:
+    """LSP ids are integers or strings."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
+def _envelope_problem(data: dict[str, Any]) -> str | None:
+    """Why an object with a ``jsonrpc`` member is not a JSON-RPC 2.0 message (``None`` if it is)."""
+    if data.get("jsonrpc") != "2.0":
+        return 'its "jsonrpc" member is not "2.0"'
+    if "method" in data and not isinstance(data["method"], str):
+        return '"method" must be a string'
+    if "id" in data and not _readable_id(data["id"]):
+        return '"id" must be an integer or a string'
+    if "method" not in data and ("id" not in data or ("result" in data) == ("error" in data)):
+        return "it is neither a request, a notification nor a response"
+    return None
+
+
+def _why(error: BaseException) -> str:
+    """A structuring failure as a short text (which members are missing or of the wrong type)."""
+    cause = error.__cause__ or error
+    if isinstance(cause, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(cause)[:3])
+    return str(cause) or type(cause).__name__
+
+
 class WishfulProtocol(LanguageServerProtocol):
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """Turn a JSON object into its message type, or into a :class:`_Refused` to answer.
+
+        pygls raises from inside the JSON parser when a message's parameters do not fit its
+        method (or its envelope is not JSON-RPC 2.0), so a request would never be answered.
+        """
+        if "jsonrpc" in data:
+            problem = _envelope_problem(data)
+            if problem is not None:
+                return _Refused(data, types.ErrorCodes.InvalidRequest, problem)
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            return _Refused(data, None, exc)
+
+    def handle_message(self, message: Any) -> None:
+        """Serve JSON-RPC 2.0 messages; answer anything else as JSON-RPC 2.0 prescribes.
+
+        Invalid Request (-32600) for JSON that is no message object (a batch, a number, an
+        object without ``jsonrpc``, a bad ``id``), Invalid Params (-32602) or Method Not Found
+        (-32601) for a request whose parameters do not fit; notifications and responses that
+        cannot be read are dropped. The answer carries the message's id when it has a readable
+        one, else ``null``.
+        """
+        if isinstance(message, _Refused):
+            self._refuse(message)
+        elif attrs.has(type(message)):
+            super().handle_message(message)
+        else:  # parsed JSON that pygls left as it is: not an object with a "jsonrpc" member
+            data = message if isinstance(message, dict) else {}
+            self._refuse(_Refused(data, types.ErrorCodes.InvalidRequest, "it is not a JSON-RPC 2.0 message"))
+
+    def _refuse(self, refused: _Refused) -> None:
+        data = refused.data
+        msg_id = data.get("id") if _readable_id(data.get("id")) else None
+        method = data.get("method")
+        if refused.code is not None:
+            logger.warning("invalid JSON-RPC message (%s); answered Invalid Request", refused.reason)
+            self.send_error(msg_id, refused.code, f"Invalid Request: {refused.reason}")
+            return
+        why = _why(refused.reason) if isinstance(refused.reason, BaseException) else refused.reason
+        if "method" not in data:
+            logger.warning("ignoring a response that cannot be read (%s)", why)
+        elif "id" not in data:
+            logger.warning("ignoring %r notification: its parameters cannot be read (%s)", method, why)
+        elif method in self.fm.builtin_features or method in self.fm.features:
+            logger.warning("%r request %r: invalid parameters (%s)", method, msg_id, why)
+            self.send_error(msg_id, types.ErrorCodes.InvalidParams, f"Invalid Params: {why}")
+        else:
+            self.send_error(msg_id, types.ErrorCodes.MethodNotFound, f"Method Not Found: {method}")
+
+    def send_error(self, msg_id: int | str | None, code: int, message: str) -> None:
+        """An error response; ``"id": null`` is written out, as JSON-RPC 2.0 requires."""
+        self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": int(code), "message": message}})
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):  # type: ignore[no-untyped-def]
         # Discovery reports UTF-16 columns (the encoding every client supports); do not let the
@@ -116,6 +214,15 @@ class WishfulServer(LanguageServer):
         self._refresh_scheduled = False
 
     # ------------------------------------------------------------------ messages
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A frame whose body is not JSON is answered with a parse error (id ``null``), as
+        JSON-RPC 2.0 prescribes, instead of an error message shown to the user."""
+        if source is JsonRpcException and isinstance(error, (ValueError, RecursionError)):
+            logger.warning("a message that is not JSON was answered with a parse error: %s", error)
+            cast(WishfulProtocol, self.protocol).send_error(None, types.ErrorCodes.ParseError, f"Parse error: {error}")
+            return
+        super().report_server_error(error, source)
 
     def log(self, message: str, level: types.MessageType = types.MessageType.Log, *,
             exc_info: bool = False) -> None:
@@ -408,6 +515,10 @@ def _module_arg(args: dict[str, Any]) -> str:
     if not isinstance(module, str) or not module.startswith("wishful."):
         raise JsonRpcInvalidParams.of(ValueError(f"\"module\" must be a wish module such as wishful.text, "
                                                  f"got {module!r}"))
+    try:
+        canonical_name(module)
+    except InvalidWishName as exc:
+        raise JsonRpcInvalidParams.of(exc) from None
     return module
 
 
@@ -570,7 +681,11 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
     async def open_generated_command(ls: WishfulServer, *arguments: Any) -> dict[str, Any]:
         args = _args(arguments)
         folder, module = _folder_of(ls, args), _module_arg(args)
-        path = folder.cache.path_for(module)
+        path = folder.module_path(module)
+        if path is None:
+            detail = folder.check(module).detail
+            ls.notify_user(f"wishful: not opening {module}: {detail}", types.MessageType.Warning)
+            return {"status": "refused", "module": module, "detail": detail}
         if not path.is_file():
             ls.notify_user(f"wishful: {module} has not been generated yet ({path} does not exist)",
                            types.MessageType.Warning)
@@ -637,7 +752,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
         target, folder = found
         doc = ls.client_capabilities.text_document
         link = bool(doc and doc.definition and doc.definition.link_support)
-        return navigation.definition(target, folder.cache.path_for(target.module), link)
+        return navigation.definition(target, folder.module_path(target.module), link)
 
     @ls.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", " ", ","]))
     def completion(ls: WishfulServer, params: types.CompletionParams) -> types.CompletionList | None:
@@ -648,7 +763,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
         line = _line(document.source, params.position.line)
         prefix = line[:navigation.utf16_to_index(line, params.position.character)]
         folder = entry[2]
-        items = navigation.completion(prefix, entry[1], folder.cache.modules, folder.cache.path_for)
+        items = navigation.completion(prefix, entry[1], folder.cache.modules, folder.module_path)
         return None if items is None else types.CompletionList(is_incomplete=False, items=items)
 
     @ls.feature(types.TEXT_DOCUMENT_SIGNATURE_HELP, types.SignatureHelpOptions(trigger_characters=["(", ","]))
@@ -665,7 +780,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
         callee = navigation.resolve_callee(entry[1], call[0])
         if callee is None:
             return None
-        info = navigation.outline(entry[2].cache.path_for(callee[0]))
+        info = navigation.outline(entry[2].module_path(callee[0]))
         found = info.get(callee[1]) if info else None
         return navigation.signature_help(found, call[1]) if found else None
 
@@ -729,6 +844,29 @@ async def _register_watchers(ls: WishfulServer) -> None:
         ls.log(f"could not register file watchers: {exc}", types.MessageType.Warning)
 
 
+class _ClientMistakes(logging.Filter):
+    """Log what a client got wrong as one line, not as a traceback of the server.
+
+    pygls logs a traceback for a frame it cannot parse or structure and for every error answer
+    a handler raises (an unknown command, invalid arguments). The server answers those (parse
+    error, invalid request, invalid params) and logs them in one line; internal errors keep
+    their traceback.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        error = record.exc_info[1] if record.exc_info else None
+        if message.startswith("Unable to deserialize message"):
+            return False  # answered (or dropped) by WishfulProtocol.handle_message, which logs it
+        if message.startswith("Unable to handle message") and isinstance(error, (ValueError, RecursionError)):
+            return False  # answered with a parse error by WishfulServer.report_server_error
+        if isinstance(error, JsonRpcException) and error.code != JsonRpcInternalError.CODE:
+            record.msg, record.args = f"{message}: {error}", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 class _RoutineCancels(logging.Filter):
     """Drop pygls's warning about ``$/cancelRequest`` for a request already answered: editors send
     those routinely (VS Code cancels superseded code-action and hover requests), and the warning
@@ -746,6 +884,43 @@ def configure_logging(level: str) -> None:
         rpc = logging.getLogger("pygls.protocol.json_rpc")
         if not any(isinstance(f, _RoutineCancels) for f in rpc.filters):
             rpc.addFilter(_RoutineCancels())
+    for name in ("pygls.protocol.json_rpc", "pygls.server"):
+        target = logging.getLogger(name)
+        if not any(isinstance(f, _ClientMistakes) for f in target.filters):
+            target.addFilter(_ClientMistakes())
+
+
+class FramedInput:
+    """The server's stdin as pygls's read loop uses it (``readline`` for header lines, ``read``
+    for a body), robust against frames a client got wrong.
+
+    - A header glued to the end of bytes that were not read as a body (after a frame whose
+      ``Content-Length`` was missing, unreadable or too small) is found where it starts, so a
+      broken frame costs that frame, not every frame after it.
+    - A body is read in chunks as it arrives, so a ``Content-Length`` larger than what ever
+      comes (or than memory) means waiting for the bytes, not reserving them up front.
+    """
+
+    HEADER = b"Content-Length: "
+    CHUNK = 1 << 20
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+
+    def readline(self) -> bytes:
+        line = self.raw.readline()
+        start = line.rfind(self.HEADER)
+        return line[start:] if start > 0 and line.endswith(b"\r\n") else line
+
+    def read(self, size: int) -> bytes:
+        chunks: list[bytes] = []
+        while size > 0:
+            chunk = self.raw.read(min(size, self.CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -768,5 +943,5 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--tcp wants HOST:PORT, got {args.tcp!r}")
         ls.start_tcp(host or "127.0.0.1", int(port))
     else:
-        ls.start_io()
+        ls.start_io(cast(BinaryIO, FramedInput(sys.stdin.buffer)))  # pygls calls readline and read only
     return 0
