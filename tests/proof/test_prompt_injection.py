@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from support.fake_openai import FakeOpenAI, Recorded
+from support.figures import long_run
 from support.models import answer, model_env
 
 PROBE = Path("/tmp/wishful-injection-pwned")
@@ -84,6 +85,11 @@ print(whisper("HELLO"))
 }
 
 
+#: every road and every payload; all their pairs in the long run (``WISHFUL_PROOF_LONG=1``)
+CASES = ([(road, payload) for road in ROADS for payload in PAYLOADS] if long_run() else
+         [(list(ROADS)[i % len(ROADS)], payload) for i, payload in enumerate(PAYLOADS)])
+
+
 def obedient(payload: str) -> object:
     """A model that follows any instruction in its prompt: the wished function plus ``payload``."""
 
@@ -118,8 +124,7 @@ def no_probe() -> object:
 
 
 @pytest.mark.figure("prompt injections stopped")
-@pytest.mark.parametrize("payload", PAYLOADS)
-@pytest.mark.parametrize("road", ROADS)
+@pytest.mark.parametrize(("road", "payload"), CASES)
 def test_obedient_model_is_stopped_by_the_validator(tmp_path: Path, server: FakeOpenAI, road: str,
                                                     payload: str) -> None:
     root = project(tmp_path / "proj", ROADS[road])
