@@ -191,6 +191,7 @@ def _new_tmp_files(before: set[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- benign corpus
 
+@pytest.mark.figure("benign modules accepted by the sandbox (each under 3 layer sets)")
 @pytest.mark.parametrize("layers", [None, PYTHON_ONLY, HOOK_ONLY],
                          ids=["all-layers", "python-only", "hook-only"])
 @pytest.mark.parametrize("path", BENIGN, ids=[p.stem for p in BENIGN])
@@ -236,6 +237,7 @@ def _attack_without_effect(path: Path, layers, tmp_path: Path, monkeypatch: pyte
     return report
 
 
+@pytest.mark.figure("attack runs without effect on the host, static check off")
 @pytest.mark.parametrize("layers", [None, PYTHON_ONLY, HOOK_ONLY],
                          ids=["all-layers", "python-only", "hook-only"])
 @pytest.mark.parametrize("path", ATTACKS, ids=[p.stem for p in ATTACKS])
@@ -250,6 +252,7 @@ def test_attack_has_no_effect_on_the_host(path: Path, layers, tmp_path: Path,
     assert report.failures[0].kind in ("blocked-effect", "import"), _messages(report)
 
 
+@pytest.mark.figure("attack runs without effect on the host, static check off")
 @pytest.mark.parametrize("layers", [None, PYTHON_ONLY], ids=["all-layers", "python-only"])
 @pytest.mark.parametrize("path", OWN_ATTACKS, ids=[p.stem for p in OWN_ATTACKS])
 def test_own_attack_has_no_effect_on_the_host(path: Path, layers, tmp_path: Path,
@@ -263,6 +266,7 @@ def test_the_corpora_are_present() -> None:
     assert len(ATTACKS) + len(OWN_ATTACKS) >= 60 and OWN_RESOURCE
 
 
+@pytest.mark.figure("attacks contained by the kernel layers alone")
 @pytest.mark.parametrize("path", ATTACKS, ids=[p.stem for p in ATTACKS])
 def test_kernel_layers_alone_contain_every_attack(path: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch, listener,
@@ -422,6 +426,7 @@ def test_finalizers_running_inside_the_audit_hook_are_still_checked(layers, tmp_
 SMALL = Limits(cpu_seconds=1, wall_seconds=3, memory_mb=256)
 
 
+@pytest.mark.figure("resource bombs stopped by a limit")
 @pytest.mark.parametrize("layers", [None, PYTHON_ONLY], ids=["all-layers", "python-only"])
 @pytest.mark.parametrize("path", RESOURCE, ids=[p.stem for p in RESOURCE])
 def test_resource_bomb_is_stopped_within_its_budget(path: Path, layers) -> None:
@@ -440,6 +445,7 @@ def test_resource_bomb_is_stopped_within_its_budget(path: Path, layers) -> None:
         assert "importing the module" in first.message
 
 
+@pytest.mark.figure("resource bombs stopped by a limit")
 @pytest.mark.parametrize("path", OWN_RESOURCE, ids=[p.stem for p in OWN_RESOURCE])
 def test_own_resource_bomb_is_stopped_by_a_limit(path: Path) -> None:
     report = run_sandbox("wishful.bomb", path.read_text(), names=["answer"], limits=SMALL)

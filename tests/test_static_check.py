@@ -60,6 +60,7 @@ def test_the_corpora_are_large_enough() -> None:
     assert len(_benign()) >= 12
 
 
+@pytest.mark.figure("attack modules rejected statically, by the expected rule")
 @pytest.mark.parametrize(("path", "rule"), ATTACKS, ids=[p.name for p, _ in ATTACKS])
 def test_every_attack_is_rejected_by_the_right_rule(path: Path, rule: str) -> None:
     assert rule in RULES, f"{path.name}: unknown rule {rule}"
@@ -71,6 +72,7 @@ def test_every_attack_is_rejected_by_the_right_rule(path: Path, rule: str) -> No
         assert finding.kind in ("policy", "syntax")
 
 
+@pytest.mark.figure("benign modules accepted statically")
 @pytest.mark.parametrize("path", _benign(), ids=lambda p: p.name)
 def test_every_benign_module_is_accepted(path: Path) -> None:
     findings = check_source(path.read_text(encoding="utf-8"))
