@@ -9,11 +9,19 @@ write and inspect through it. Layout of a cache directory::
     <cache>/_meta/cache.json     marker: this directory is a wishful cache
     <cache>/_meta/text.json      metadata of wishful.text (versioned schema, see Metadata)
     <cache>/_meta/text.lock      per-module inter-process lock (not worth committing)
+    <cache>/_meta/text-file.lock the short lock under which text.py and text.json are replaced
 
 Writes are atomic (temporary file in the same directory, then ``os.replace``) and happen under
-the module's lock: code first, then metadata. A reader that finds code whose hash differs from
-the metadata reports the module as hand-edited; it never treats it as corrupt and never deletes
-it.
+the module's lock: code first, then metadata. The module lock may be held for long (a generation
+holds it while the model answers); the replacement of the code and the metadata happens under a
+second, short lock (:meth:`Cache.file_lock`), which a tool saving a hand edit can hold too, so
+that its save and a generation's write are ordered. A writer can ask for the replacement to
+happen only if the file is still what it read (``expected``): a hand edit saved in between is
+reported (:class:`ModuleChangedError`) instead of overwritten.
+
+A reader that finds code whose hash differs from the metadata reports the module as hand-edited;
+it never treats it as corrupt and never deletes it. Readers do not lock, except to confirm such
+a mismatch (a write may be between its code and its metadata).
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,6 +70,7 @@ __all__ = [
     "Cache",
     "ClearReport",
     "Metadata",
+    "ModuleChangedError",
     "ModuleStatus",
     "State",
     "RESERVED_NAMES",
@@ -76,6 +85,9 @@ __all__ = [
 SCHEMA_VERSION = 1
 MARKER_FILE = "cache.json"
 DEFAULT_LOCK_TIMEOUT = 60.0
+#: how long a reader waits for a write in progress before it reports what it saw
+CONFIRM_TIMEOUT = 5.0
+_FILE_LOCK_SUFFIX = "-file"
 _GITIGNORE = "# written by wishful: lock and temporary files are not worth committing\n*.lock\n*.tmp\n"
 
 
@@ -91,6 +103,25 @@ class State(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class ModuleChangedError(CacheError):
+    """A module file is no longer what the writer read (a hand edit was saved meanwhile).
+
+    Nothing was written. ``current`` holds the file as it is now (``None``: it is gone).
+    """
+
+    def __init__(self, message: str, current: bytes | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class _Unchecked(enum.Enum):
+    TOKEN = 0
+
+
+#: ``Cache.write(expected=...)`` default: replace whatever the file holds
+UNCHECKED = _Unchecked.TOKEN
 
 
 def code_hash(code: str | bytes) -> str:
@@ -111,6 +142,8 @@ class Metadata:
     into the prompt, and a caller whose fingerprint differs sees the module as stale.
     ``verdict`` is the validation result as the engine reports it (a JSON object).
     ``code_sha256`` is the hash of the code as validated (``None``: never validated).
+    ``fingerprints`` maps each generated name to the fingerprint of its own wish (opaque too),
+    so a caller that sees only some of the module's wishes can tell whether *its* names are stale.
     """
 
     module: str
@@ -124,6 +157,7 @@ class Metadata:
     placeholder: bool = False
     regenerate: bool = False
     schema: int = SCHEMA_VERSION
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,6 +172,7 @@ class Metadata:
             "code_sha256": self.code_sha256,
             "placeholder": self.placeholder,
             "regenerate": self.regenerate,
+            "fingerprints": dict(self.fingerprints),
         }
 
     @classmethod
@@ -169,6 +204,11 @@ class Metadata:
         code_sha = data.get("code_sha256")
         if code_sha is not None and not isinstance(code_sha, str):
             raise MetadataError(f"{source}: field 'code_sha256' must be a string or null")
+        fingerprints = data.get("fingerprints", {})
+        if not isinstance(fingerprints, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in fingerprints.items()
+        ):
+            raise MetadataError(f"{source}: field 'fingerprints' must map names to strings")
         return cls(
             module=text("module"),
             names=tuple(names),
@@ -181,6 +221,7 @@ class Metadata:
             placeholder=bool(data.get("placeholder", False)),
             regenerate=bool(data.get("regenerate", False)),
             schema=schema,
+            fingerprints=dict(fingerprints),
         )
 
 
@@ -292,6 +333,10 @@ class Cache:
     def _lock_path(self, parts: tuple[str, ...]) -> Path:
         return self.meta_dir / (".".join(parts) + ".lock")
 
+    def _file_lock_path(self, parts: tuple[str, ...]) -> Path:
+        # "-" cannot appear in a module name, so this never is another module's lock
+        return self.meta_dir / (".".join(parts) + _FILE_LOCK_SUFFIX + ".lock")
+
     def module_for_path(self, path: str | os.PathLike[str]) -> str | None:
         """The wish module a file inside the cache holds, or ``None`` (not a module file)."""
         try:
@@ -334,8 +379,37 @@ class Cache:
         ``fingerprint``: the wish as the caller sees it now; a different recorded fingerprint
         makes the module stale. ``names``: names the caller needs; absent ones are listed in
         ``missing_names`` (the state stays as it is: a missing name is the caller's concern).
+
+        Code and metadata are two files: a reader that finds them disagreeing (hand-edited, or
+        code without metadata) looks again under the module's file lock, so a write caught
+        between its code and its metadata is not reported as a hand edit.
         """
         parts = wish_parts(module)
+        result = self._status(parts, fingerprint, names)
+        if result.hand_edited or (result.metadata is None and result.metadata_problem is None
+                                  and result.state is not State.MISSING):
+            confirmed = self._confirmed(parts, fingerprint, names)
+            if confirmed is not None:
+                return confirmed
+        return result
+
+    def _confirmed(
+        self, parts: tuple[str, ...], fingerprint: str | None, names: Sequence[str]
+    ) -> ModuleStatus | None:
+        """The status read again under the file lock; ``None`` if that lock cannot be had
+        (a read-only cache, or a write that takes longer than :data:`CONFIRM_TIMEOUT`)."""
+        if not self.meta_dir.is_dir():
+            return None
+        try:
+            with _lock.hold(str(self._file_lock_path(parts)), timeout=CONFIRM_TIMEOUT,
+                            what=module_name(parts)):
+                return self._status(parts, fingerprint, names)
+        except OSError:
+            return None
+
+    def _status(
+        self, parts: tuple[str, ...], fingerprint: str | None, names: Sequence[str]
+    ) -> ModuleStatus:
         name = module_name(parts)
         meta, problem = self._safe_metadata(name)
         result = ModuleStatus(
@@ -354,7 +428,10 @@ class Cache:
             return replace(result, detail=detail)
         if kind == EMPTY:
             return replace(result, detail=f"{path} is empty")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # removed since it was located
+            return replace(result, detail=f"{path} does not exist")
         verified = meta is not None and meta.code_sha256 == code_hash(data)
         hand_edited = meta is not None and meta.code_sha256 is not None and not verified
         result = replace(result, verified=verified, hand_edited=hand_edited)
@@ -432,17 +509,37 @@ class Cache:
     @contextmanager
     def lock(self, module: str, *, timeout: float | None = None) -> Iterator[None]:
         """Hold ``module``'s inter-process lock (reentrant). Check-then-write under it."""
+        with self._hold(self._lock_path(wish_parts(module)), module, timeout):
+            yield
+
+    @contextmanager
+    def file_lock(self, module: str, *, timeout: float | None = None) -> Iterator[None]:
+        """Hold ``module``'s file lock (reentrant): the short lock under which its code and
+        metadata are replaced.
+
+        :meth:`write` takes it only around the final check and replacement, never while a
+        model answers. A tool that saves a hand edit to a cached module (read, change, replace)
+        can hold it for that save: the save and a generation's write are then strictly ordered,
+        and the generation merges into the saved edit instead of overwriting it. Never take
+        :meth:`lock` while holding this one.
+        """
+        with self._hold(self._file_lock_path(wish_parts(module)), module, timeout):
+            yield
+
+    @contextmanager
+    def _hold(self, path: Path, module: str, timeout: float | None) -> Iterator[None]:
         parts = wish_parts(module)
         self._ensure_layout()
-        path = self._lock_path(parts)
-        try:
-            with _lock.hold(str(path), timeout=self.lock_timeout if timeout is None else timeout,
-                            what=module_name(parts)):
-                yield
-        except OSError as exc:
-            if isinstance(exc, CacheError):
-                raise
-            raise _write_error("lock", path, exc) from exc
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(_lock.hold(
+                    str(path), timeout=self.lock_timeout if timeout is None else timeout,
+                    what=module_name(parts)))
+            except OSError as exc:
+                if isinstance(exc, CacheError):
+                    raise
+                raise _write_error("lock", path, exc) from exc
+            yield
 
     def write(
         self,
@@ -454,6 +551,8 @@ class Cache:
         model: str,
         verdict: Mapping[str, Any] | None = None,
         placeholder: bool = False,
+        fingerprints: Mapping[str, str] | None = None,
+        expected: bytes | None | _Unchecked = UNCHECKED,
     ) -> ModuleStatus:
         """Store ``code`` as ``module`` with its metadata, atomically, under the module lock.
 
@@ -461,6 +560,11 @@ class Cache:
         that reads as hand-edited, never a corrupt one. Creates ``a/__init__.py`` for nested
         names; raises :class:`ModuleConflictError` if ``a`` would have to be both a module file
         and a package.
+
+        ``expected``: the bytes the caller read and built ``code`` from (``None``: the file did
+        not exist). The replacement then happens only if the file still holds exactly those
+        bytes, checked under :meth:`file_lock` right before the replacement; otherwise nothing is
+        written and :class:`ModuleChangedError` carries the file as it is now.
         """
         if not isinstance(code, str):
             raise TypeError("code must be str")
@@ -470,8 +574,6 @@ class Cache:
         with self.lock(name):
             target = self._prepare_module_file(parts)
             old, _ = self._safe_metadata(name)
-            _atomic_write(target, data, distinct_mtime=True)
-            _drop_bytecode(target)
             now = _now()
             meta = Metadata(
                 module=name,
@@ -483,8 +585,27 @@ class Cache:
                 verdict=dict(verdict) if verdict is not None else None,
                 code_sha256=code_hash(data),
                 placeholder=placeholder,
+                fingerprints=dict(fingerprints or {}),
             )
-            self._write_metadata(meta)
+            staged = _stage(target, data)
+            committed = False
+            try:
+                with self.file_lock(name):
+                    _settle(staged, target, distinct_mtime=True)
+                    # from here to the replacement: one read, one comparison, one rename
+                    if not isinstance(expected, _Unchecked):
+                        current = _read_or_none(target)
+                        if current != expected:
+                            raise ModuleChangedError(
+                                f"{target} changed since it was read (edited by hand meanwhile?); "
+                                "nothing was written", current)
+                    _replace(staged, target)
+                    committed = True
+                    _drop_bytecode(target)
+                    self._write_metadata(meta)
+            finally:
+                if not committed:
+                    _discard(staged)
         return self.status(name, fingerprint=fingerprint, names=names)
 
     def request_regeneration(self, module: str) -> ModuleStatus:
@@ -618,6 +739,8 @@ class Cache:
         if meta_dir.is_dir():
             for entry in meta_dir.iterdir():
                 stem, suffix = entry.stem, entry.suffix
+                if suffix == ".lock" and stem.endswith(_FILE_LOCK_SUFFIX):
+                    stem = stem[: -len(_FILE_LOCK_SUFFIX)]
                 if suffix in (".json", ".lock") and entry.name != MARKER_FILE:
                     try:
                         owner = module_name(wish_parts(stem))
@@ -705,14 +828,18 @@ def _atomic_write(path: Path | str, data: bytes, *, distinct_mtime: bool = False
     seconds, from the file it replaces, so a bytecode cache keyed on (mtime, size) can never
     mistake the new code for the old.
     """
+    staged = _stage(path, data)
+    try:
+        _commit(staged, path, distinct_mtime=distinct_mtime)
+    except BaseException:
+        _discard(staged)
+        raise
+
+
+def _stage(path: Path | str, data: bytes) -> str:
+    """Write ``data`` to a new temporary file next to ``path`` (flushed to disk); its name."""
     path = os.fspath(path)
     directory, base = os.path.split(path)
-    try:
-        previous = os.stat(path)
-    except FileNotFoundError:
-        previous = None
-    except OSError as exc:
-        raise _write_error("write", path, exc) from exc
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
@@ -720,22 +847,61 @@ def _atomic_write(path: Path | str, data: bytes, *, distinct_mtime: bool = False
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, (previous.st_mode & 0o7777) if previous else 0o644)
-        if distinct_mtime and previous is not None:
-            now = time.time()
-            if int(now) <= int(previous.st_mtime):
-                stamp = int(previous.st_mtime) + 1
-                os.utime(tmp, (stamp, stamp))
-        os.replace(tmp, path)
-        tmp = None
+        staged, tmp = tmp, None
+        return staged
     except OSError as exc:
         raise _write_error("write", path, exc) from exc
     finally:
         if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            _discard(tmp)
+
+
+def _commit(staged: str, path: Path | str, *, distinct_mtime: bool = False) -> None:
+    """Move the staged file onto ``path`` (atomic), with the mode of the file it replaces."""
+    _settle(staged, path, distinct_mtime=distinct_mtime)
+    _replace(staged, path)
+
+
+def _settle(staged: str, path: Path | str, *, distinct_mtime: bool = False) -> None:
+    """Give the staged file the mode of the file at ``path`` and, with ``distinct_mtime``, a
+    modification time that differs from it in whole seconds (see :func:`_atomic_write`)."""
+    try:
+        try:
+            previous: os.stat_result | None = os.stat(path)
+        except FileNotFoundError:
+            previous = None
+        os.chmod(staged, (previous.st_mode & 0o7777) if previous else 0o644)
+        if distinct_mtime and previous is not None:
+            now = time.time()
+            if int(now) <= int(previous.st_mtime):
+                stamp = int(previous.st_mtime) + 1
+                os.utime(staged, (stamp, stamp))
+    except OSError as exc:
+        raise _write_error("write", path, exc) from exc
+
+
+def _replace(staged: str, path: Path | str) -> None:
+    try:
+        os.replace(staged, path)
+    except OSError as exc:
+        raise _write_error("write", path, exc) from exc
+
+
+def _discard(staged: str) -> None:
+    try:
+        os.unlink(staged)
+    except OSError:
+        pass
+
+
+def _read_or_none(path: Path | str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _write_error("read", path, exc) from exc
 
 
 def _drop_bytecode(source: Path | str) -> None:

@@ -7,16 +7,17 @@ has passed validation, and a cancelled or failed run leaves the cache byte-ident
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import time
 from pathlib import Path
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace as replaced
 from typing import Any
 
 from wishful._errors import CacheLockTimeout, WishfulError
-from wishful.cache import Cache, ModuleStatus, State
+from wishful.cache import Cache, Metadata, ModuleChangedError, ModuleStatus, State
 
 from .extract import Example, ExtractionError, extract, user_examples
 from .merge import MergeError, merge
@@ -34,6 +35,10 @@ Approver = Callable[[Path, "str | None", str], Awaitable[bool]]
 
 #: States ``wishful check`` accepts.
 ACCEPTED = ("ok", "hand-edited")
+
+#: How many times a generation merges into a module edited by hand while it was generating
+#: before it gives up (writing nothing) with a ``conflict`` error.
+CONFLICT_ATTEMPTS = 5
 
 
 class GenerationError(WishfulError):
@@ -75,6 +80,8 @@ class CheckResult:
     missing_names: tuple[str, ...] = field(default=())
     #: policy findings of a module whose code was not validated by the engine (hand edits)
     findings: tuple[Finding, ...] = field(default=())
+    #: the requested names whose wish changed since their code was generated
+    stale_names: tuple[str, ...] = field(default=())
 
 
 def make_model(settings: EngineSettings) -> Model:
@@ -94,7 +101,14 @@ def check(cache: Cache, request: ModuleRequest, settings: EngineSettings) -> Che
     the findings. It is reported, never deleted or rewritten.
     """
     fp = fingerprint(request, settings.model_label)
-    status = cache.status(request.module, fingerprint=fp, names=request.requested)
+    status = cache.status(request.module, names=request.requested)
+    stale: tuple[str, ...] = ()
+    if status.state is State.OK and status.metadata is not None:
+        stale = stale_names(status.metadata, request, settings.model_label, fp, status.missing_names)
+        if stale:
+            which = "" if stale == _present(request, status.missing_names) else f" of {', '.join(stale)}"
+            status = replaced(status, state=State.STALE,
+                              detail=f"the wish{which} (hint, call sites or types) changed since generation")
     state = status.state.value
     detail = status.detail
     findings: tuple[Finding, ...] = ()
@@ -107,11 +121,37 @@ def check(cache: Cache, request: ModuleRequest, settings: EngineSettings) -> Che
             origin = "hand-edited code" if status.state is State.HAND_EDITED else "unverified code"
             return CheckResult(request.module, State.INVALID.value,
                                f"{origin} fails the policy check: {at}{first.message} [{first.rule}]{more}",
-                               status, fp, status.missing_names, findings)
+                               status, fp, status.missing_names, findings, stale)
     if status.state in (State.OK, State.HAND_EDITED, State.STALE, State.PLACEHOLDER) and status.missing_names:
         state = "missing-name"
         detail = f"{status.path} does not define {', '.join(status.missing_names)}"
-    return CheckResult(request.module, state, detail, status, fp, status.missing_names, findings)
+    return CheckResult(request.module, state, detail, status, fp, status.missing_names, findings, stale)
+
+
+def name_fingerprints(request: ModuleRequest, model: str) -> dict[str, str]:
+    """The fingerprint of each requested name's own wish (with the module-wide context)."""
+    return {name: fingerprint(request.only([name]), model) for name in request.requested}
+
+
+def _present(request: ModuleRequest, missing: Sequence[str]) -> tuple[str, ...]:
+    return tuple(n for n in request.requested if n not in missing)
+
+
+def stale_names(meta: Metadata, request: ModuleRequest, model: str, fp: str,
+                missing: Sequence[str] = ()) -> tuple[str, ...]:
+    """The requested names (present in the module) whose wish changed since generation.
+
+    With per-name fingerprints in the metadata, a name is stale when its recorded fingerprint
+    differs from its wish now; names the engine did not generate (written by hand) never are.
+    So a caller that sees only some of the module's wishes (another file, an older scan of the
+    project) does not take the module for stale. Older metadata has only the module's
+    fingerprint: any difference makes every requested name stale.
+    """
+    present = _present(request, missing)
+    if meta.fingerprints:
+        mine = name_fingerprints(request.only(present), model)
+        return tuple(n for n in present if n in meta.fingerprints and meta.fingerprints[n] != mine[n])
+    return present if meta.fingerprint != fp else ()
 
 
 _rechecked: dict[tuple[str, int, int, str], tuple[Finding, ...]] = {}
@@ -216,11 +256,11 @@ async def generate(
             return GenerationResult(module, "unchanged", status, model.name,
                                     elapsed=time.monotonic() - started,
                                     note="still a placeholder: configure a model to generate real code")
-        existing, add, replace = _plan_changes(status, checked, request, force)
+        base, existing, add, replace = _plan_changes(status, checked, request, force)
         targets = [*add, *replace]
         messages = build_messages(request.only(targets) if existing else request, existing=existing,
                                   policy=settings.policy)
-        code, verdict, examples, repairs = await _ask_until_valid(
+        code, generated, verdict, examples, repairs = await _ask_until_valid(
             model, validator, messages, module, existing, targets, replace, request, settings, say)
         rounds = len(repairs)
         placeholder = model.offline and PLACEHOLDER_MARKER in code
@@ -231,12 +271,30 @@ async def generate(
                 raise GenerationError("declined", f"{module}: the preview was declined; nothing was written")
         say(f"writing {status.path}")
         known = status.metadata.names if status.metadata else ()
-        verdict_json: dict[str, Any] = verdict.to_json()
-        verdict_json["examples"] = [e.to_json() for e in examples]
-        verdict_json["repair_rounds"] = rounds
-        verdict_json["repairs"] = repairs
-        written = cache.write(module, code, names=[*known, *request.requested], fingerprint=fp,
-                              model=model.name, verdict=verdict_json, placeholder=placeholder)
+        recorded = _recorded_fingerprints(status.metadata, request, settings.model_label, fp,
+                                          existing is None, targets)
+        attempts = 0
+        while True:
+            verdict_json: dict[str, Any] = verdict.to_json()
+            verdict_json["examples"] = [e.to_json() for e in examples]
+            verdict_json["repair_rounds"] = rounds
+            verdict_json["repairs"] = repairs
+            try:
+                written = cache.write(module, code, names=[*known, *request.requested], fingerprint=fp,
+                                      model=model.name, verdict=verdict_json, placeholder=placeholder,
+                                      fingerprints=recorded, expected=base)
+                break
+            except ModuleChangedError as exc:
+                # A hand edit was saved while the model answered: build on it, never over it.
+                attempts += 1
+                refusal = _cannot_remerge(status.path, exc.current, replace, force, approve is not None,
+                                          attempts)
+                if refusal:
+                    raise GenerationError("conflict", f"{module}: {refusal}") from None
+                say(f"{status.path} was edited meanwhile: merging the new code into the edited version")
+                base = exc.current
+                code, verdict = await _remerge(module, _text(base), generated, targets, examples,
+                                               validator, request)
     action = "generated" if existing is None else ("regenerated" if replace and not add else "merged")
     return GenerationResult(module, action, written, model.name, tuple(add), tuple(replace),
                             placeholder, rounds, time.monotonic() - started, verdict)
@@ -255,15 +313,94 @@ async def produce(
     model = model or make_model(settings)
     validator = validator or default_validator(request, settings)
     messages = build_messages(request, runtime_call=runtime_call, policy=settings.policy)
-    code, verdict, _, _ = await _ask_until_valid(
+    code, _, verdict, _, _ = await _ask_until_valid(
         model, validator, messages, request.module, None, list(request.requested), [], request,
         settings, on_event or (lambda message: None))
     return code, verdict
 
 
+def _text(data: bytes | None) -> str:
+    """A module file's bytes as ``read_text`` gives them (universal newlines)."""
+    assert data is not None
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def _recorded_fingerprints(meta: Metadata | None, request: ModuleRequest, model: str, fp: str,
+                           whole: bool, generated: Sequence[str]) -> dict[str, str]:
+    """The per-name fingerprints to record: those of the names generated now, the recorded ones
+    of the others (their code was not touched)."""
+    mine = name_fingerprints(request, model)
+    if whole or meta is None:
+        return mine
+    recorded = dict(meta.fingerprints)
+    if not recorded and meta.fingerprint == fp:  # older metadata, generated from this very wish
+        recorded = dict(mine)
+    recorded.update((n, mine[n]) for n in generated if n in mine)
+    return recorded
+
+
+def _cannot_remerge(path: Path, current: bytes | None, replace: Sequence[str], force: bool,
+                    previewed: bool, attempts: int) -> str:
+    """Why a generation must not merge into the version of ``path`` saved meanwhile ('' if it may)."""
+    kept = "nothing was written and the edit is kept; generate again"
+    if current is None:
+        return f"{path} was removed while generating; {kept}"
+    if replace or force:
+        return f"{path} was edited while its definitions were being regenerated; {kept}"
+    if previewed:
+        return f"{path} was edited while the preview was open; {kept}"
+    if attempts > CONFLICT_ATTEMPTS:
+        return f"{path} kept changing while generating ({attempts} edits); {kept}"
+    try:
+        text = _text(current)
+    except UnicodeDecodeError:
+        return f"{path} was edited meanwhile and is not UTF-8 any more; {kept}"
+    try:
+        ast.parse(text, str(path))
+    except (SyntaxError, ValueError) as exc:
+        return f"{path} was edited meanwhile and does not parse now ({exc}); {kept} once it parses"
+    return ""
+
+
+async def _remerge(module: str, current: str, generated: str, targets: Sequence[str],
+                   examples: Sequence[Example], validator: Validator,
+                   request: ModuleRequest) -> tuple[str, Verdict]:
+    """The model's new definitions merged into the edited module, validated again."""
+    try:
+        merged = merge(current, generated, targets)
+    except (MergeError, SyntaxError) as exc:
+        raise GenerationError("conflict", f"{module}: the module was edited while generating and "
+                              f"the new code cannot be merged into it ({exc}); nothing was written "
+                              "and the edit is kept") from None
+    verdict = await asyncio.to_thread(validator.validate, module, merged.code, request.requested,
+                                      list(examples))
+    if not verdict.passed:
+        first = verdict.findings[0].for_model() if verdict.findings else "no details"
+        raise GenerationError("conflict", f"{module}: the module was edited while generating, and "
+                              f"with the new code it fails validation: {first}; nothing was written "
+                              "and the edit is kept", verdict.findings)
+    return merged.code, verdict
+
+
 def _plan_changes(status: ModuleStatus, checked: CheckResult, request: ModuleRequest,
-                  force: bool) -> tuple[str | None, list[str], list[str]]:
-    """``(existing source or None, names to add, names to replace)``."""
+                  force: bool) -> tuple[bytes | None, str | None, list[str], list[str]]:
+    """``(the file's bytes as read, existing source or None, names to add, names to replace)``.
+
+    The bytes are what the write later checks the file against (see :meth:`Cache.write`)."""
+    base = _read(status.path)
+    existing, add, replace = _plan_names(status, checked, request, force, base)
+    return base, existing, add, replace
+
+
+def _plan_names(status: ModuleStatus, checked: CheckResult, request: ModuleRequest,
+                force: bool, base: bytes | None) -> tuple[str | None, list[str], list[str]]:
     state = checked.state
     if status.state is State.MISSING:
         return None, list(request.requested), []
@@ -282,9 +419,13 @@ def _plan_changes(status: ModuleStatus, checked: CheckResult, request: ModuleReq
                 f"{status.path} is not valid Python ({status.detail}); fix it by hand, or run "
                 "with --force to regenerate the whole module (your edits would be replaced)")
         return None, list(request.requested), []
-    existing = status.path.read_text(encoding="utf-8")
+    if base is None:
+        return None, list(request.requested), []
+    existing = _text(base)
     add = list(status.missing_names)
-    if force or state in ("stale", "placeholder"):
+    if state == "stale" and checked.stale_names and not force:
+        replace = [n for n in checked.stale_names if n not in add]
+    elif force or state in ("stale", "placeholder"):
         replace = [n for n in request.requested if n not in add]
     else:
         replace = []
@@ -295,11 +436,11 @@ async def _ask_until_valid(
     model: Model, validator: Validator, messages: list[dict[str, str]], module: str,
     existing: str | None, targets: Sequence[str], replace: Sequence[str],
     request: ModuleRequest, settings: EngineSettings, say: Callable[[str], None],
-) -> tuple[str, Verdict, tuple[Example, ...], list[dict[str, Any]]]:
+) -> tuple[str, str, Verdict, tuple[Example, ...], list[dict[str, Any]]]:
     """Ask, check, and ask again with the structured report until the code passes (or give up).
 
-    Returns the code, its verdict, its examples, and one entry per repair round naming the
-    failures that caused it.
+    Returns the merged code, the model's own code, its verdict, its examples, and one entry per
+    repair round naming the failures that caused it.
     """
     repairs: list[dict[str, Any]] = []
     while True:
@@ -332,7 +473,7 @@ async def _ask_until_valid(
                 verdict = await asyncio.to_thread(
                     validator.validate, module, merged.code, request.requested, extracted.examples)
                 if verdict.passed:
-                    return merged.code, verdict, extracted.examples, repairs
+                    return merged.code, extracted.code, verdict, extracted.examples, repairs
                 findings = verdict.findings
         if rounds >= settings.repair_rounds:
             first = findings[0].for_model() if findings else "no details"

@@ -47,6 +47,7 @@ NEXT_STEPS = {
     "invalid-response": "check that wishful.apiBase points at an OpenAI-compatible endpoint",
     "declined": "nothing was written",
     "lock": "another process is generating this module; try again when it finishes",
+    "conflict": "your edit is kept; generate again",
 }
 
 
