@@ -1,4 +1,4 @@
-"""The ``wishful`` command: check, generate, inspect, clear, regen.
+"""The ``wishful`` command: check, generate, validate, inspect, clear, regen, bench-quality.
 
 Every error is one line on stderr (``wishful: error: …``) and a non-zero exit; ``--verbose``
 adds detail. Exit codes: 0 success, 1 failure (or, for ``check``, a wish that is not ok),
@@ -12,9 +12,9 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wishful import __main__ as runtime_cli
 from wishful._errors import WishfulError
@@ -24,6 +24,9 @@ from . import __version__
 from .engine.pipeline import ACCEPTED, GenerationError, GenerationResult, check, generate
 from .engine.project import Workspace, scan
 from .engine.settings import EngineSettings, SettingsError, apply_provider_environment, load_settings
+
+if TYPE_CHECKING:
+    from .engine.quality import QualityReport
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,7 +69,36 @@ def _parser() -> argparse.ArgumentParser:
     json_option = argparse.ArgumentParser(add_help=False)
     json_option.add_argument("--json", action="store_true", help="print machine-readable JSON")
     runtime_cli.add_cache_commands(commands, json_option)
+
+    bench = commands.add_parser(
+        "bench-quality", help="HumanEval pass@1 of a model, single-shot and through the full pipeline "
+        "(validation + repair rounds), with its cost (needs: pip install 'wishful-lsp[bench]')")
+    bench.add_argument("--model", metavar="M", help="litellm model name (default: settings)")
+    bench.add_argument("--api-base", metavar="URL",
+                       help="an OpenAI-compatible server, e.g. http://localhost:11434/v1 (default: settings)")
+    which = bench.add_mutually_exclusive_group()
+    which.add_argument("--tasks", type=_positive(int), metavar="N", help="the first N tasks (default: all 164)")
+    which.add_argument("--task-ids", metavar="IDS", help="comma-separated task ids, e.g. HumanEval/0,HumanEval/12")
+    bench.add_argument("--workers", type=_positive(int), default=None, metavar="K",
+                       help="tasks run at once (default: 4)")
+    bench.add_argument("--timeout", type=_positive(float), default=None, metavar="S",
+                       help="seconds per task and mode, all requests and repair rounds (default: 600)")
+    bench.add_argument("--output", metavar="FILE", help="write the summary and per-task results as JSON")
     return parser
+
+
+def _positive(kind: type[int | float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     as_json = getattr(args, "json", False) or getattr(args, "format", "text") == "json"
     try:
+        if args.command == "bench-quality":
+            return _bench_quality(args)
         cache = Cache.resolve(configured=args.cache_dir) if args.cache_dir else Cache.resolve()
         if args.command in ("inspect", "clear", "regen"):
             runtime_cli.run_cache_command(cache, args)
@@ -329,6 +363,104 @@ async def _generate_all(workspace: Workspace, cache: Cache, settings: EngineSett
             print(f"note: {module} holds offline placeholders; configure a model (WISHFUL_MODEL or "
                   "[tool.wishful] model) and run `wishful generate` again", file=sys.stderr)
     return 1 if failed else 0
+
+
+# ----------------------------------------------------------------------------- bench-quality
+
+
+def _bench_quality(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .engine.humaneval import Task, load_tasks
+    from .engine.quality import DEFAULT_TIMEOUT, DEFAULT_WORKERS, MODES, Outcome, run_quality
+
+    settings = load_settings(Path.cwd(), overrides={"model": args.model, "api_base": args.api_base})
+    if settings.model.offline:
+        raise SettingsError("bench-quality needs a model: pass --model (e.g. openai/gpt-4o-mini, or "
+                            "openai/<name> with --api-base for a local server) or set WISHFUL_MODEL")
+    tasks = load_tasks()
+    if args.task_ids:
+        known = {t.task_id: t for t in tasks}
+        wanted = list(dict.fromkeys(i.strip() for i in args.task_ids.split(",") if i.strip()))
+        unknown = [i for i in wanted if i not in known]
+        if unknown or not wanted:
+            print(f"wishful: error: --task-ids: unknown task {unknown[0] if unknown else '(none given)'!r}; "
+                  "ids look like HumanEval/0 ... HumanEval/163", file=sys.stderr)
+            return 2
+        tasks = tuple(known[i] for i in wanted)
+    elif args.tasks:
+        tasks = tasks[:args.tasks]
+    workers = args.workers or DEFAULT_WORKERS
+    timeout = args.timeout or DEFAULT_TIMEOUT
+    if args.verbose:
+        print(f"model: {settings.model_label} ({settings.sources.get('model', 'default')})", file=sys.stderr)
+        for name, where in sorted(settings.sources.items()):
+            if name != "model":
+                print(f"{name}: from {where}", file=sys.stderr)
+    apply_provider_environment(settings.project_root)
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    passed = dict.fromkeys(MODES, 0)
+    with tempfile.TemporaryDirectory(prefix="wishful-bench-") as workdir, \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                     TextColumn("{task.fields[stage]}"), TimeElapsedColumn(),
+                     console=Console(stderr=True)) as progress:
+        bar = progress.add_task(f"HumanEval x {settings.model_label}", total=len(tasks) * len(MODES),
+                                stage="")
+
+        def on_result(task: Task, mode: str, outcome: Outcome) -> None:
+            passed[mode] += outcome.passed
+            progress.update(bar, advance=1, stage=", ".join(f"{m} {n} passed" for m, n in passed.items()))
+
+        report = asyncio.run(run_quality(tasks, settings, Path(workdir), workers=workers, timeout=timeout,
+                                         on_result=on_result))
+    _print_quality(report, args.verbose)
+    if args.output:
+        out = Path(args.output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+        print(f"results: {_relative(str(out))}")
+    return 0
+
+
+def _print_quality(report: QualityReport, verbose: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def count(value: int | None) -> str:
+        return "n/a" if value is None else f"{value:,}"
+
+    table = Table(title=f"wishful bench-quality: HumanEval, {len(report.results)} task(s), {report.model}")
+    for column in ("mode", "pass@1", "passed", "repair rounds (total / mean)", "requests",
+                   "prompt tokens", "completion tokens", "time (sum)", "median per task"):
+        table.add_column(column, justify="left" if column == "mode" else "right")
+    for mode in report.modes:
+        s = report.summary(mode)
+        rounds = "-" if s.repair_rounds_total is None else f"{s.repair_rounds_total} / {s.repair_rounds_mean:.2f}"
+        table.add_row(mode, f"{s.pass_at_1:.3f}", f"{s.passed}/{s.tasks}", rounds, str(s.requests),
+                      count(s.prompt_tokens), count(s.completion_tokens), f"{s.seconds_total:.1f} s",
+                      f"{s.seconds_median:.2f} s")
+    Console().print(table)
+    print(f"wall time {report.wall_seconds:.1f} s, {report.settings['workers']} worker(s); "
+          f"repair rounds allowed: {report.settings['repair_rounds']}")
+    notable = []
+    for result in report.results:
+        parts = []
+        for mode, outcome in result.outcomes.items():
+            if not outcome.passed:
+                parts.append(f"{mode} failed ({outcome.stage}: {outcome.reason})")
+            elif outcome.repair_rounds:
+                parts.append(f"{mode} passed after {outcome.repair_rounds} repair round(s)")
+        if parts:
+            notable.append(f"  {result.task.task_id} {result.task.entry_point}: " + "; ".join(parts))
+    shown = notable if verbose else notable[:20]
+    if shown:
+        print("tasks that failed or needed repairs:")
+        print("\n".join(shown))
+    if len(notable) > len(shown):
+        print(f"  ... {len(notable) - len(shown)} more (-v lists them all; --output FILE has every task)")
 
 
 if __name__ == "__main__":
