@@ -5,6 +5,7 @@ Not a benchmark itself (``scripts/bench.sh`` skips files starting with ``_``).
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import json
 import math
@@ -14,6 +15,10 @@ import pstats
 import sys
 from pathlib import Path
 from typing import Any, TextIO
+
+ROOT = Path(__file__).resolve().parent.parent
+#: where the stored results live (and each benchmark writes by default)
+RESULTS_DIR = ROOT / "benchmarks" / "results"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -90,3 +95,28 @@ def write_results(result: dict[str, Any], output: str, out: TextIO) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"results written to {path}", file=out)
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """``--output FILE`` and ``--output-dir DIR``: where ``<name>.json`` goes."""
+    parser.add_argument("--output", default=None,
+                        help=f"JSON results file (default: <output dir>/{name}.json); '-' prints "
+                             "the JSON to stdout and the table to stderr")
+    parser.add_argument("--output-dir", default=None,
+                        help=f"directory for {name}.json (default benchmarks/results)")
+
+
+def output_path(args: argparse.Namespace, name: str) -> str:
+    """The results file the arguments of :func:`add_output_arguments` name."""
+    if args.output:
+        return str(args.output)
+    return str(Path(args.output_dir or RESULTS_DIR) / f"{name}.json")
+
+
+def tests_on_path() -> Path:
+    """Put the repository's ``tests/`` on ``sys.path`` (its ``support`` package: the fake
+    OpenAI endpoint, the test model, the cached virtual environments); returns it."""
+    tests = ROOT / "tests"
+    if str(tests) not in sys.path:
+        sys.path.insert(0, str(tests))
+    return tests

@@ -20,7 +20,7 @@ Targets: discovery <= 5 ms per 1,000 lines at every size (valid and mid-edit) an
 (log-log slope from 5,000 to 50,000 lines <= 1.15); ``wishful check`` <= 2 s.
 
 Usage: python benchmarks/discovery.py [--runs N] [--quick] [--project-runs M] [--python PATH]
-       [--output FILE] [--check] [--profile]
+       [--output FILE | --output-dir DIR] [--check] [--profile]
 (``./scripts/bench.sh`` runs it in the project's venv). See benchmarks/README.md.
 """
 
@@ -54,10 +54,17 @@ from wishful.cache import Cache
 from wishful_lsp.engine.discover import discover
 from wishful_lsp.engine.project import scan
 
-from _common import clean_env, machine_facts, percentile, profile_rows, write_results  # noqa: E402
+from _common import (  # noqa: E402
+    add_output_arguments,
+    clean_env,
+    machine_facts,
+    output_path,
+    percentile,
+    profile_rows,
+    write_results,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "discovery.json"
 
 #: Discovery rounds (every file timed in every round; small files several times a round).
 DEFAULT_RUNS = 30
@@ -694,9 +701,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="interpreter for the `wishful check` processes; wishful-lsp must be "
                              "importable (default: the one running this script, which also does "
                              "the in-process discovery timing)")
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT),
-                        help="JSON results file (default benchmarks/results/discovery.json); "
-                             "'-' prints the JSON to stdout and the table to stderr")
+    add_output_arguments(parser, "discovery")
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 when a target is not met")
     parser.add_argument("--profile", action="store_true",
@@ -704,6 +709,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "smallest mid-edit file, and an in-process scan of the project; "
                              "printed and stored in the JSON")
     args = parser.parse_args(argv)
+    args.output = output_path(args, "discovery")
     explicit_runs = args.runs is not None
     if args.runs is None:
         args.runs = QUICK_RUNS if args.quick else DEFAULT_RUNS

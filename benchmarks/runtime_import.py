@@ -9,13 +9,22 @@ then times whole interpreter processes, interleaved:
     hook      python -c "import wishful"                            (cwd: the project)
     bare      python -c "pass"                                      (cwd: the project)
 
+and, in fewer of the same rounds, the public ``wishful==0.4.0`` importing the very same cached
+file from its own Python 3.12 virtual environment (built once under ``.cache/venvs/`` as
+``tests/test_upstream_compat.py`` builds it), offline, with the plain import under that
+interpreter for scale:
+
+    upstream    python3.12 -c "from wishful.static.text import summarize; ..."  (the project)
+    plain_312   python3.12 -c "from text import summarize; ..."                (plain directory)
+
 ``wish`` vs ``plain`` is the comparison the targets are about; ``hook`` minus ``bare`` is what
 ``import wishful`` (installing the hook) costs by itself. Wall time is ``time.perf_counter``
 around spawn-and-reap; peak RSS is the child's ``ru_maxrss`` from ``os.wait4``. Both are taken
 in a tiny launcher process rather than with ``subprocess.Popen`` from this script, because on
 Linux a child inherits its parent's RSS high-water mark (see ``LAUNCHER``).
 
-Usage: python benchmarks/runtime_import.py [--runs N] [--quick] [--python PATH] [--output FILE]
+Usage: python benchmarks/runtime_import.py [--runs N] [--quick] [--python PATH]
+       [--upstream-runs U | --no-upstream] [--output FILE | --output-dir DIR] [--check]
 (``./scripts/bench.sh`` runs it in the project's venv). See benchmarks/README.md.
 """
 
@@ -35,14 +44,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import clean_env, machine_facts, percentile, write_results  # noqa: E402
+from _common import (
+    add_output_arguments,
+    clean_env,
+    machine_facts,
+    output_path,
+    percentile,
+    tests_on_path,
+    write_results,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "runtime_import.json"
 DEFAULT_RUNS = 60
 QUICK_RUNS = 5
 IMPORTTIME_RUNS = 9
 QUICK_IMPORTTIME_RUNS = 3
+#: runs of the public wishful 0.4.0 (seconds each: it imports litellm)
+DEFAULT_UPSTREAM_RUNS = 5
+QUICK_UPSTREAM_RUNS = 2
+UPSTREAM_VENV = "upstream-wishful-0.4.0"
 
 #: Targets: a cached wish import within 10 % of a plain import, and at most 3 MB more memory.
 TARGET_RATIO = 1.10
@@ -110,6 +130,13 @@ COMMAND_HELP = {
     "plain": "plain import of the same file + call",
     "hook": "import wishful only (hook installed)",
     "bare": "interpreter start-up only",
+    "upstream": "public wishful 0.4.0 (Python 3.12): the same cached file + call",
+    "plain_312": "plain import of the same file + call, upstream's interpreter",
+}
+#: upstream 0.4 serves its cache under ``wishful.static.<name>`` (``wishful.<name>`` is not found)
+UPSTREAM_COMMANDS = {
+    "upstream": f"from wishful.static.text import summarize; {CALL}",
+    "plain_312": f"from text import summarize; {CALL}",
 }
 
 WRITER = """\
@@ -174,7 +201,7 @@ table = marshal.loads(bytes.fromhex(sys.argv[1]))
 devnull = os.open(os.devnull, os.O_RDWR)
 out = sys.stdout
 for line in sys.stdin:
-    argv, cwd, errpath = table[int(line)]
+    argv, cwd, errpath, env = table[int(line)]
     err = os.open(errpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     start = time.perf_counter()
     pid = os.fork()
@@ -184,7 +211,10 @@ for line in sys.stdin:
             os.dup2(devnull, 0)
             os.dup2(devnull, 1)
             os.dup2(err, 2)
-            os.execv(argv[0], argv)
+            if env is None:
+                os.execv(argv[0], argv)
+            else:
+                os.execve(argv[0], argv, env)
         finally:
             os._exit(127)
     _, status, usage = os.wait4(pid, 0)
@@ -196,12 +226,17 @@ for line in sys.stdin:
 
 
 class Launcher:
-    """Runs commands by index in the tiny launcher process; returns (wall s, peak RSS KiB)."""
+    """Runs commands by index in the tiny launcher process; returns (wall s, peak RSS KiB).
 
-    def __init__(self, commands: list[tuple[list[str], Path]], env: dict[str, str], tmp: Path):
+    Each command runs in ``env`` unless ``envs`` gives it its own environment."""
+
+    def __init__(self, commands: list[tuple[list[str], Path]], env: dict[str, str], tmp: Path,
+                 envs: list[dict[str, str] | None] | None = None):
         self.commands = commands
         self.errfiles = [tmp / f"stderr-{i}.txt" for i in range(len(commands))]
-        table = [(argv, str(cwd), str(err)) for (argv, cwd), err in zip(commands, self.errfiles)]
+        envs = envs or [None] * len(commands)
+        table = [(argv, str(cwd), str(err), own)
+                 for (argv, cwd), err, own in zip(commands, self.errfiles, envs)]
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", LAUNCHER, marshal.dumps(table).hex()],
             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
@@ -234,6 +269,100 @@ class Launcher:
             self.proc.stdout.close()
 
 
+
+
+# --------------------------------------------------------------------------- upstream
+
+
+class Unavailable(Exception):
+    """A baseline that cannot be measured on this machine; the message says why."""
+
+
+#: run (after tests/test_upstream_compat.py's NO_NETWORK prelude, which refuses and counts
+#: socket connections) once before timing: the cached file must be served offline, as is
+UPSTREAM_CHECK = f"""\
+import importlib.metadata, json, sys
+import wishful
+from wishful.static.text import summarize
+{CALL}
+print("RESULT=" + json.dumps({{
+    "python": sys.version.split()[0],
+    "wishful_version": importlib.metadata.version("wishful"),
+    "litellm_version": importlib.metadata.version("litellm"),
+    "wishful_file": wishful.__file__,
+    "litellm_imported": "litellm" in sys.modules,
+    "modules": len(sys.modules),
+}}))
+"""
+
+
+def _first_lines(text: str, limit: int = 300) -> str:
+    text = " ".join(line.strip() for line in text.strip().splitlines()[:4])
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _cache_files(cache: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(cache)): p.read_bytes() for p in sorted(cache.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def upstream_baseline(project: Path, tmp: Path, out) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The public ``wishful==0.4.0`` ready to time: its interpreter, its environment and what
+    one checked run reported. :class:`Unavailable` when it cannot run here.
+
+    The virtual environment is ``tests/test_upstream_compat.py``'s (same name, interpreter and
+    pins, so either builds it once for both, under ``.cache/venvs/``). The environment is that
+    test's: no API keys or model settings, ``LITELLM_LOCAL_MODEL_COST_MAP=True`` (litellm's
+    bundled cost map instead of a download at import), python-dotenv disabled,
+    ``WISHFUL_CACHE_DIR`` the project's ``.wishful/``; minus the ``PYTHON*`` variables, as for
+    the other commands. One untimed run with sockets refused must import the module and call it
+    without any network attempt and leave the cache as it was."""
+    tests_on_path()
+    try:
+        from support.venvs import ensure_venv, find_python
+        from test_upstream_compat import NO_NETWORK, UPSTREAM, UPSTREAM_PINS, upstream_env
+    except ImportError as exc:
+        raise Unavailable(f"cannot load the venv builder from tests/: {exc!r}") from None
+    try:
+        python312 = find_python("3.12")
+    except AssertionError as exc:
+        raise Unavailable(f"no Python 3.12: {_first_lines(str(exc))}") from None
+    print(f"runtime_import: the public {UPSTREAM} in .cache/venvs/{UPSTREAM_VENV} "
+          "(built on first use: a few minutes)", file=out, flush=True)
+    try:
+        venv = ensure_venv(UPSTREAM_VENV, python312, [UPSTREAM, *UPSTREAM_PINS], marker=UPSTREAM)
+    except (AssertionError, OSError) as exc:
+        raise Unavailable(f"building the venv failed: {_first_lines(str(exc))}") from None
+    cache = project / ".wishful"
+    env = {key: value for key, value in upstream_env(cache).items()
+           if not key.startswith("PYTHON") or key == "PYTHON_DOTENV_DISABLED"}
+    before = _cache_files(cache)
+    script = tmp / "upstream_check.py"
+    script.write_text(NO_NETWORK + UPSTREAM_CHECK, encoding="utf-8")
+    try:
+        proc = subprocess.run([venv.python, str(script)], cwd=project, env=env, check=False,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise Unavailable("the checked run of upstream took more than 300 s") from None
+    fields = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    if proc.returncode != 0 or "RESULT" not in fields:
+        raise Unavailable(f"upstream could not import the cached module (exit {proc.returncode}): "
+                          f"{_first_lines(proc.stderr[-2000:])}")
+    if fields.get("NETWORK_ATTEMPTS") != "[]":
+        raise Unavailable(f"upstream tried the network: {fields.get('NETWORK_ATTEMPTS')}")
+    info = json.loads(fields["RESULT"])
+    info.update(python_executable=venv.python, venv_reused=venv.reused,
+                cache_unchanged=_cache_files(cache) == before, network_attempts=0,
+                environment="tests/test_upstream_compat.py's upstream_env minus PYTHON* "
+                            "(LITELLM_LOCAL_MODEL_COST_MAP=True, no API keys, "
+                            "WISHFUL_CACHE_DIR=<project>/.wishful)")
+    return {"python": venv.python, "env": env, "info": info}
+
+
+def spread(runs: int, count: int) -> set[int]:
+    """``count`` of the rounds ``0 .. runs-1``, evenly spaced."""
+    count = min(count, runs)
+    return {k * runs // count for k in range(count)} if count else set()
 
 
 def summarize_samples(times: list[float], rss: list[int]) -> dict[str, object]:
@@ -379,16 +508,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter to benchmark; wishful-runtime must be importable "
                              "(default: the one running this script)")
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT),
-                        help="JSON results file (default benchmarks/results/runtime_import.json); "
-                             "'-' prints the JSON to stdout and the table to stderr")
+    parser.add_argument("--upstream-runs", type=int, default=None,
+                        help=f"runs of the public wishful 0.4.0, spread over the rounds (default "
+                             f"{DEFAULT_UPSTREAM_RUNS}; --quick: {QUICK_UPSTREAM_RUNS}); "
+                             "at most --runs")
+    parser.add_argument("--no-upstream", action="store_true",
+                        help="leave out the public wishful 0.4.0 (reported as unavailable)")
+    add_output_arguments(parser, "runtime_import")
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 when a target is not met")
     args = parser.parse_args(argv)
+    args.output = output_path(args, "runtime_import")
     if args.runs is None:
         args.runs = QUICK_RUNS if args.quick else DEFAULT_RUNS
+    if args.upstream_runs is None:
+        args.upstream_runs = QUICK_UPSTREAM_RUNS if args.quick else DEFAULT_UPSTREAM_RUNS
     if args.runs < 2:
         parser.error("--runs must be at least 2")
+    if args.upstream_runs < 1:
+        parser.error("--upstream-runs must be at least 1 (use --no-upstream to leave it out)")
     return args
 
 
@@ -444,21 +582,47 @@ def main(argv: list[str] | None = None) -> int:
         if not all(warm.values()):
             print(f"warning: bytecode not cached after warm-up: {warm}", file=sys.stderr)
 
-        # Interleaved runs; the order rotates every round so no command always goes first.
+        # The public wishful 0.4.0 on the same cached file, when it can run here.
+        upstream: dict[str, object] = {"available": False, "reason": "skipped (--no-upstream)"}
+        envs: dict[str, dict[str, str] | None] = {name: None for name in commands}
+        if not args.no_upstream:
+            try:
+                ready = upstream_baseline(project, tmp_path, out)
+            except Unavailable as exc:
+                upstream = {"available": False, "reason": str(exc)}
+                print(f"runtime_import: public wishful 0.4.0 unavailable: {exc}", file=out)
+            else:
+                upstream = {"available": True, "runs": min(args.upstream_runs, args.runs),
+                            **ready["info"]}  # type: ignore[dict-item]
+                for name, code in UPSTREAM_COMMANDS.items():
+                    commands[name] = ([str(ready["python"]), *FLAGS, "-c", code],
+                                      project if name == "upstream" else plain)
+                envs["upstream"] = ready["env"]  # type: ignore[assignment]
+                envs["plain_312"] = None
+                run_checked(*commands["plain_312"], env, "warm-up run of 'plain_312'")
+
+        # Interleaved runs; the order rotates every round so no command always goes first. The
+        # upstream commands join the rotation in --upstream-runs rounds spread over the run.
         names = list(commands)
+        core = [name for name in names if name in COMMANDS]
+        extra = [name for name in names if name not in COMMANDS]
+        extra_rounds = spread(args.runs, args.upstream_runs) if extra else set()
         times: dict[str, list[float]] = {name: [] for name in names}
         rss: dict[str, list[int]] = {name: [] for name in names}
         true = shutil.which("true") or "/bin/true"
-        launcher = Launcher([commands[name] for name in names] + [([true], project)], env, tmp_path)
+        launcher = Launcher([commands[name] for name in names] + [([true], project)], env, tmp_path,
+                            [envs.get(name) for name in names] + [None])
         try:
             # The RSS floor: what a child of the launcher reports before doing anything itself.
             rss_floor = max(launcher.measure(len(names))[1] for _ in range(3))
-            print(f"runtime_import: {args.runs} interleaved runs of {len(names)} commands "
-                  f"with {python}", file=out, flush=True)
+            print(f"runtime_import: {args.runs} interleaved runs of {len(core)} commands "
+                  f"with {python}" + (f"; {len(extra_rounds)} of {', '.join(extra)}"
+                                      if extra else ""), file=out, flush=True)
             started = time.perf_counter()
             for i in range(args.runs):
-                shift = i % len(names)
-                for name in names[shift:] + names[:shift]:
+                order = core + (extra if i in extra_rounds else [])
+                shift = i % len(order)
+                for name in order[shift:] + order[:shift]:
                     elapsed, peak = launcher.measure(names.index(name))
                     times[name].append(elapsed)
                     rss[name].append(peak)
@@ -481,6 +645,10 @@ def main(argv: list[str] | None = None) -> int:
     rss_diff_mb = (rss_med["wish"] - rss_med["plain"]) / 1024.0
     ratio_met = ratio <= TARGET_RATIO
     rss_met = rss_diff_mb <= TARGET_RSS_MB
+    up = upstream.get("available") is True
+
+    def upstream_figure(value: float) -> float | None:
+        return round(value, 4) if up else None
 
     result = {
         "benchmark": "runtime_import",
@@ -498,12 +666,14 @@ def main(argv: list[str] | None = None) -> int:
         "rss_masked": masked,
         "commands": {
             name: {
-                "argv": ["python", *FLAGS, "-c", COMMANDS[name]],
-                "cwd": "plain" if name == "plain" else "project",
+                "argv": ["python3.12" if name in UPSTREAM_COMMANDS else "python", *FLAGS, "-c",
+                         {**COMMANDS, **UPSTREAM_COMMANDS}[name]],
+                "cwd": "plain" if name.startswith("plain") else "project",
                 "what": COMMAND_HELP[name],
             }
             for name in names
         },
+        "upstream": upstream,
         "module": {"lines": MODULE_SOURCE.count("\n"), "names": MODULE_NAMES},
         "results": stats,
         "figures": {
@@ -521,6 +691,16 @@ def main(argv: list[str] | None = None) -> int:
             "rss_diff_median_mb": round(rss_diff_mb, 2),
             "hook_rss_median_mb": round(rss_med["hook"] / 1024.0, 2),
             "bare_rss_median_mb": round(rss_med["bare"] / 1024.0, 2),
+            "upstream_median_ms": med["upstream"] if up else None,
+            "upstream_p95_ms": stats["upstream"]["time_ms"]["p95"] if up else None,
+            "upstream_rss_median_mb": round(rss_med["upstream"] / 1024.0, 2) if up else None,
+            "plain_312_median_ms": med["plain_312"] if up else None,
+            "ratio_median_upstream_over_plain": upstream_figure(
+                med.get("upstream", 0) / med["plain"]),
+            "ratio_median_upstream_over_plain_312": upstream_figure(
+                med.get("upstream", 0) / med.get("plain_312", 1)),
+            "ratio_median_upstream_over_wish": upstream_figure(
+                med.get("upstream", 0) / med["wish"]),
         },
         "targets": {
             "ratio": {"limit": TARGET_RATIO, "value": round(ratio, 4), "met": ratio_met},
@@ -543,10 +723,11 @@ def print_table(result: dict, out) -> None:  # type: ignore[type-arg, no-untyped
           f"{m['cpu_count']} CPUs, {m['cpu_model']}; load {m['load_average']}", file=out)
     print(f"runs: {result['runs']} per command, interleaved"
           f"{' (quick: a smoke test, not a measurement)' if result['quick'] else ''}\n", file=out)
-    print(f"{'command':<7} {'median ms':>10} {'p95 ms':>9} {'RSS MB':>8}   what", file=out)
+    width = max(7, *(len(name) for name in result["results"]))
+    print(f"{'command':<{width}} {'median ms':>10} {'p95 ms':>9} {'RSS MB':>8}   what", file=out)
     for name, stats in result["results"].items():
         t, r = stats["time_ms"], stats["rss_kib"]
-        print(f"{name:<7} {t['median']:>10.2f} {t['p95']:>9.2f} {r['median'] / 1024:>8.2f}   "
+        print(f"{name:<{width}} {t['median']:>10.2f} {t['p95']:>9.2f} {r['median'] / 1024:>8.2f}   "
               f"{result['commands'][name]['what']}", file=out)
     f, targets = result["figures"], result["targets"]
     verdict = {True: "met", False: "NOT met"}
@@ -555,6 +736,16 @@ def print_table(result: dict, out) -> None:  # type: ignore[type-arg, no-untyped
           f"{verdict[targets['ratio']['met']]}", file=out)
     print(f"RSS wish - plain: {f['rss_diff_median_mb']:+.2f} MB  "
           f"target <= +{TARGET_RSS_MB:.0f} MB: {verdict[targets['rss_mb']['met']]}", file=out)
+    up = result["upstream"]
+    if up.get("available"):
+        print(f"public wishful {up['wishful_version']} (Python {up['python']}, litellm "
+              f"{up['litellm_version']}), the same cached file: {f['upstream_median_ms']:.0f} ms "
+              f"median over {up['runs']} runs, {f['upstream_rss_median_mb']:.1f} MB; "
+              f"{f['ratio_median_upstream_over_plain']:.1f}x plain "
+              f"({f['ratio_median_upstream_over_plain_312']:.1f}x plain under Python "
+              f"{up['python']})", file=out)
+    else:
+        print(f"public wishful 0.4.0: unavailable: {up['reason']}", file=out)
     print(f"import wishful alone: {f['hook_cost_median_ms']:+.2f} ms over bare start-up "
           f"(RSS {f['hook_rss_median_mb'] - f['bare_rss_median_mb']:+.2f} MB)", file=out)
     it = result["importtime"]

@@ -16,7 +16,8 @@ medians (``landlock - python``, ``netns - python``, ``python - bare``). It also 
 
 Target: p50 <= 60 ms per candidate with every layer.
 
-Usage: python benchmarks/sandbox.py [--runs N] [--quick] [--output FILE] [--check]
+Usage: python benchmarks/sandbox.py [--runs N] [--quick] [--output FILE | --output-dir DIR]
+       [--check]
 (``--python`` is accepted for ``scripts/bench.sh`` and must be the running interpreter: the
 sandbox always uses ``sys.executable``.)
 """
@@ -37,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _common import machine_facts, percentile
+from _common import add_output_arguments, machine_facts, output_path, percentile
 
 from wishful_lsp.engine.sandbox import (
     CHILD_ENV,
@@ -46,7 +47,6 @@ from wishful_lsp.engine.sandbox import (
     run_sandbox,
 )
 
-DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "sandbox.json"
 DEFAULT_RUNS = 10
 QUICK_RUNS = 3
 TARGET_P50_MS = 60.0
@@ -94,10 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help=f"rounds (default {DEFAULT_RUNS})")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_RUNS} rounds")
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT),
-                        help="JSON file, or - for stdout (table on stderr)")
+    add_output_arguments(parser, "sandbox")
     parser.add_argument("--check", action="store_true", help="exit 1 when the target is missed")
     args = parser.parse_args(argv)
+    args.output = output_path(args, "sandbox")
     if os.path.realpath(args.python) != os.path.realpath(sys.executable):
         print("sandbox benchmark: --python must be the running interpreter; measuring "
               f"{sys.executable}", file=sys.stderr)

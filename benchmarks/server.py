@@ -37,11 +37,11 @@ discovery, the folder index, the diagnostics, serialisation) at ~5,000 and ~50,0
 ``--profile`` adds a cProfile of ours handling didChange.
 
 Targets: initialize <= 250 ms; didOpen/didChange -> diagnostics p95 <= 15 ms at ~5,000 lines
-and <= 1.5x the echo server's p95; codeAction and resolve p95 <= 10 ms; hover and definition
-p95 <= 20 ms (warm).
+and <= 1.5x the echo server's p95; codeAction and resolve p95 <= 10 ms; hover, definition and
+completion p95 <= 20 ms (warm).
 
 Usage: python benchmarks/server.py [--runs N] [--quick] [--spawn-runs M] [--python PATH]
-       [--output FILE] [--check] [--profile]
+       [--output FILE | --output-dir DIR] [--check] [--profile]
 (``./scripts/bench.sh`` runs it in the project's venv). See benchmarks/README.md.
 """
 
@@ -70,14 +70,21 @@ from pathlib import Path
 from typing import Any
 
 import discovery as fixture  # benchmarks/discovery.py: the generated files
-from _common import clean_env, machine_facts, percentile, profile_rows, write_results
+from _common import (
+    add_output_arguments,
+    clean_env,
+    machine_facts,
+    output_path,
+    percentile,
+    profile_rows,
+    write_results,
+)
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.protocol import default_converter
 from pytest_lsp import client_capabilities
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "server.json"
 ECHO_SERVER = Path(__file__).resolve().parent / "_echo_server.py"
 
 #: Rounds; every round takes the samples below from both servers.
@@ -131,7 +138,7 @@ TARGET_INITIALIZE_MS = 250.0
 TARGET_DIAGNOSTICS_P95_MS = 15.0  # at ~5,000 lines, didOpen and didChange
 TARGET_DIAGNOSTICS_OVER_ECHO = 1.5  # p95 ours / p95 echo, at ~5,000 lines
 TARGET_CODE_ACTION_P95_MS = 10.0  # codeAction and codeAction/resolve
-TARGET_NAVIGATION_P95_MS = 20.0  # hover and definition, warm
+TARGET_NAVIGATION_P95_MS = 20.0  # hover, definition and completion, warm
 #: the CPU probe's max/min beyond this: the CPU's speed changed during the run
 CPU_PROBE_SPREAD = 1.15
 #: the machine is reported busy when other processes kept more CPUs busy than this
@@ -316,6 +323,8 @@ class Client(LanguageClient):
         self.stderr_path: Path | None = None
         self.published: list[tuple[float, types.PublishDiagnosticsParams]] = []
         self.messages: list[tuple[int, str]] = []
+        #: (perf_counter, message) of every window/logMessage
+        self.logged: list[tuple[float, str]] = []
         self.waiters: list[
             tuple[Callable[[types.PublishDiagnosticsParams], bool], asyncio.Future[Any]]
         ] = []
@@ -332,6 +341,7 @@ class Client(LanguageClient):
 
         @self.feature(types.WINDOW_LOG_MESSAGE)
         def on_log(params: types.LogMessageParams) -> None:
+            self.logged.append((time.perf_counter(), params.message))
             self.messages.append((int(params.type), params.message))
 
         @self.feature(types.WINDOW_SHOW_MESSAGE)
@@ -1284,12 +1294,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="interpreter running both servers and the CLI (default: this one); "
         "it must have wishful-lsp and pygls",
     )
-    parser.add_argument(
-        "--output",
-        default=str(DEFAULT_OUTPUT),
-        help="JSON results file (default benchmarks/results/server.json); '-' prints "
-        "the JSON to stdout and the table to stderr",
-    )
+    add_output_arguments(parser, "server")
     parser.add_argument(
         "--check", action="store_true", help="exit with status 1 when a target is not met"
     )
@@ -1299,6 +1304,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also profile (cProfile) the server's diagnostics path in process",
     )
     args = parser.parse_args(argv)
+    args.output = output_path(args, "server")
     if args.runs is None:
         args.runs = QUICK_RUNS if args.quick else DEFAULT_RUNS
     if args.spawn_runs is None:
@@ -1531,6 +1537,11 @@ def figures_and_targets(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
         ),
         "definition_p95_ms": target(
             TARGET_NAVIGATION_P95_MS, r5["definition"]["ours"]["p95"], "warm, seeded cache"
+        ),
+        "completion_p95_ms": target(
+            TARGET_NAVIGATION_P95_MS,
+            r5["completion"]["ours"]["p95"],
+            "after 'from wishful.', seeded cache",
         ),
         "no_model_client_at_initialize": {
             "value": raw["model_clients"]["loaded"]

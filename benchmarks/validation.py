@@ -14,7 +14,8 @@ Targets: static check <= 2 ms per module (judged on the median module; p95 and t
 modules are printed too); sandboxed validation p50 <= 60 ms per candidate;
 all 164 references through validation + hidden tests <= 5 s.
 
-Usage: python benchmarks/validation.py [--runs N] [--quick] [--output FILE] [--check]
+Usage: python benchmarks/validation.py [--runs N] [--quick] [--output FILE | --output-dir DIR]
+       [--check]
 (``--python`` is accepted for ``scripts/bench.sh`` and must be the running interpreter.)
 """
 
@@ -34,13 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from _common import machine_facts, percentile
+from _common import add_output_arguments, machine_facts, output_path, percentile
 
 from wishful_lsp.engine.sandbox import TestCase
 from wishful_lsp.engine.static_check import check_source
 from wishful_lsp.engine.validate import ModuleValidator, validate_many
 
-DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "validation.json"
 TARGET_STATIC_MS = 2.0
 TARGET_SANDBOX_P50_MS = 60.0
 TARGET_HUMANEVAL_S = 5.0
@@ -129,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="static-check rounds (default 20)")
     parser.add_argument("--quick", action="store_true", help="3 static rounds, 20 HumanEval tasks")
     parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="JSON file, or - for stdout")
+    add_output_arguments(parser, "validation")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
+    args.output = output_path(args, "validation")
     if os.path.realpath(args.python) != os.path.realpath(sys.executable):
         parser.error("--python must be the interpreter running this script")
     runs = args.runs or (3 if args.quick else 20)
