@@ -10,6 +10,7 @@ cache is seen even when the editor sends no file events, and nothing is re-read 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,10 @@ from ..engine.prompt import ModuleRequest, fingerprint, plan_module
 from ..engine.redact import Redactor
 from ..engine.wishes import Discovery, Wish
 from .config import FolderSettings
+
+
+#: a lone surrogate: JSON can carry one in a document's text, UTF-8 (prompts, hashes, files) cannot
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def walk_key(root: Path, path: str) -> tuple[tuple[int, str], ...]:
@@ -97,6 +102,10 @@ class Folder:
         self._by_module = None
 
     def discover_text(self, path: str, text: str) -> Discovery:
+        if not text.isascii():
+            # an editor's text may hold lone surrogates; each reads as U+FFFD, one UTF-16 unit
+            # like the surrogate, so every position stays where it was
+            text = _SURROGATE.sub("\ufffd", text)
         return discover(text, path, radius=self.settings.engine.context_radius, redactor=self.redactor)
 
     def set_live(self, path: str, discovery: Discovery | None) -> set[str]:

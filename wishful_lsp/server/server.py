@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
+from urllib.parse import unquote
 
 import attrs
 import cattrs
@@ -138,9 +139,24 @@ class WishfulProtocol(LanguageServerProtocol):
         else:
             self.send_error(msg_id, types.ErrorCodes.MethodNotFound, f"Method Not Found: {method}")
 
+    def _handle_response(self, msg_id: Any, result: Any | None = None,
+                         error: types.ResponseError | None = None) -> None:
+        """Drop the client's answer to a request the server stopped waiting for.
+
+        Cancelling a command cancels what it awaits, such as the client's answer to
+        ``window/workDoneProgress/create``; pygls would fail setting the result of that
+        cancelled future when the answer arrives (a traceback and an error shown to the user).
+        """
+        future = self._request_futures.get(msg_id)
+        if future is not None and future.cancelled():
+            self._request_futures.pop(msg_id, None)
+            return
+        super()._handle_response(msg_id, result, error)
+
     def send_error(self, msg_id: int | str | None, code: int, message: str) -> None:
         """An error response; ``"id": null`` is written out, as JSON-RPC 2.0 requires."""
-        self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": int(code), "message": message}})
+        error = {"code": int(code), "message": message}
+        self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": error})
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):  # type: ignore[no-untyped-def]
@@ -220,7 +236,8 @@ class WishfulServer(LanguageServer):
         JSON-RPC 2.0 prescribes, instead of an error message shown to the user."""
         if source is JsonRpcException and isinstance(error, (ValueError, RecursionError)):
             logger.warning("a message that is not JSON was answered with a parse error: %s", error)
-            cast(WishfulProtocol, self.protocol).send_error(None, types.ErrorCodes.ParseError, f"Parse error: {error}")
+            protocol = cast(WishfulProtocol, self.protocol)
+            protocol.send_error(None, types.ErrorCodes.ParseError, f"Parse error: {error}")
             return
         super().report_server_error(error, source)
 
@@ -331,6 +348,8 @@ class WishfulServer(LanguageServer):
         if not self._ready.is_set():
             self._pending.add(uri)
             return
+        for alias in self._aliases(uri):
+            self._forget(alias)  # the same document under another spelling: this one replaces it
         document = self.workspace.get_text_document(uri)
         folder = self.folder_for(uri)
         path = document.path
@@ -362,7 +381,22 @@ class WishfulServer(LanguageServer):
         entry = self.documents.get(uri)
         return entry is not None and any(w.module in modules for w in entry[1].wishes)
 
+    def _aliases(self, uri: str) -> list[str]:
+        """Other spellings of ``uri`` (``%20`` or a space, say) the client opened a document under.
+
+        URIs that differ only in their percent-encoding name one document (the LSP spec asks
+        both sides not to tell them apart), and pygls keeps one document for them: so does the
+        server, under the spelling the client used last.
+        """
+        key = unquote(uri)
+        return [u for u in [*self.documents, *self._pending] if u != uri and unquote(u) == key]
+
     def close_document(self, uri: str) -> None:
+        for alias in self._aliases(uri):  # pygls has closed the document under every spelling
+            self._forget(alias)
+        self._forget(uri)
+
+    def _forget(self, uri: str) -> None:
         self._pending.discard(uri)
         entry = self.documents.pop(uri, None)
         if entry is not None:
@@ -506,6 +540,15 @@ def _modules(ls: WishfulServer, args: dict[str, Any], folder: Folder) -> list[st
     if entry is not None:
         return list(dict.fromkeys(w.module for w in entry[1].wishes if not w.dynamic))
     return sorted({w.module for d in folder.discoveries() for w in d.wishes if not w.dynamic})
+
+
+def _is_file(path: Path) -> bool:
+    """``path`` is a file; ``False`` also when the name cannot be one (longer than the file
+    system allows: a wish module named by a very long identifier), where ``Path.is_file`` raises."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _module_arg(args: dict[str, Any]) -> str:
@@ -674,7 +717,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
         for module in _modules(ls, args, folder):
             result = folder.check(module)
             listed.append({"module": module, "state": result.state, "names": list(folder.request(module).requested),
-                           "path": str(result.status.path), "exists": result.status.path.is_file()})
+                           "path": str(result.status.path), "exists": _is_file(result.status.path)})
         return {"folder": folder.uri, "cacheDir": str(folder.cache.root), "modules": listed}
 
     @ls.command(actions.OPEN_GENERATED)
@@ -686,7 +729,7 @@ def _register(ls: WishfulServer) -> None:  # noqa: C901 - one place lists every 
             detail = folder.check(module).detail
             ls.notify_user(f"wishful: not opening {module}: {detail}", types.MessageType.Warning)
             return {"status": "refused", "module": module, "detail": detail}
-        if not path.is_file():
+        if not _is_file(path):
             ls.notify_user(f"wishful: {module} has not been generated yet ({path} does not exist)",
                            types.MessageType.Warning)
             return {"status": "missing", "module": module, "path": str(path)}
