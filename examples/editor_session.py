@@ -61,6 +61,10 @@ async def session(project: Path, name: str) -> int:
     def on_generated(params: Any) -> None:
         generated.append(params)
 
+    @client.feature("wishful/status")
+    def on_status(params: Any) -> None:
+        return None  # each folder's model and cache state (an editor shows it in its status bar)
+
     @client.feature(types.WINDOW_SHOW_MESSAGE)
     def on_message(params: types.ShowMessageParams) -> None:
         print(f"   message: {params.message}")
