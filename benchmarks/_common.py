@@ -113,6 +113,29 @@ def output_path(args: argparse.Namespace, name: str) -> str:
     return str(Path(args.output_dir or RESULTS_DIR) / f"{name}.json")
 
 
+def server_bench_args(argv: list[str] | None, name: str, description: str, what: str,
+                      default_runs: int, quick_runs: int) -> argparse.Namespace:
+    """The options of a benchmark that spawns language servers: ``--runs`` (of ``what``),
+    ``--quick``, ``--python``, the output options and ``--check``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--runs", type=int, default=None,
+                        help=f"{what} (default {default_runs}; --quick: {quick_runs})")
+    parser.add_argument("--quick", action="store_true",
+                        help="few runs: a smoke test, not a measurement")
+    parser.add_argument("--python", default=sys.executable,
+                        help="interpreter running the servers (default: this one)")
+    add_output_arguments(parser, name)
+    parser.add_argument("--check", action="store_true",
+                        help="exit with status 1 when a target is not met")
+    args = parser.parse_args(argv)
+    args.output = output_path(args, name)
+    if args.runs is None:
+        args.runs = quick_runs if args.quick else default_runs
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
 def tests_on_path() -> Path:
     """Put the repository's ``tests/`` on ``sys.path`` (its ``support`` package: the fake
     OpenAI endpoint, the test model, the cached virtual environments); returns it."""

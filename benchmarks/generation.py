@@ -43,10 +43,9 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
-    add_output_arguments,
+    server_bench_args,
     clean_env,
     machine_facts,
-    output_path,
     percentile,
     tests_on_path,
     write_results,
@@ -239,24 +238,8 @@ async def run(args: argparse.Namespace, out: Any) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Generation end to end in the language server with an instant model.")
-    parser.add_argument("--runs", type=int, default=None,
-                        help=f"rounds (default {DEFAULT_RUNS}; --quick: {QUICK_RUNS})")
-    parser.add_argument("--quick", action="store_true",
-                        help="few rounds: a smoke test, not a measurement")
-    parser.add_argument("--python", default=sys.executable,
-                        help="interpreter running the servers (default: this one)")
-    add_output_arguments(parser, "generation")
-    parser.add_argument("--check", action="store_true",
-                        help="exit with status 1 when the target is not met")
-    args = parser.parse_args(argv)
-    args.output = output_path(args, "generation")
-    if args.runs is None:
-        args.runs = QUICK_RUNS if args.quick else DEFAULT_RUNS
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    return args
+    return server_bench_args(argv, "generation", "Generation end to end in the language server with an instant model.",
+                             "rounds", DEFAULT_RUNS, QUICK_RUNS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,10 +46,9 @@ from typing import Any
 
 import discovery as fixture  # benchmarks/discovery.py: the filler code of its project
 from _common import (
-    add_output_arguments,
+    server_bench_args,
     clean_env,
     machine_facts,
-    output_path,
     percentile,
     write_results,
 )
@@ -307,24 +306,8 @@ async def run(args: argparse.Namespace, out: Any) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="The language server on a 1,000-file workspace with 500 cached modules.")
-    parser.add_argument("--runs", type=int, default=None,
-                        help=f"runs per workspace (default {DEFAULT_RUNS}; --quick: {QUICK_RUNS})")
-    parser.add_argument("--quick", action="store_true",
-                        help="few runs: a smoke test, not a measurement")
-    parser.add_argument("--python", default=sys.executable,
-                        help="interpreter running the server (default: this one)")
-    add_output_arguments(parser, "workspace")
-    parser.add_argument("--check", action="store_true",
-                        help="exit with status 1 when a target is not met")
-    args = parser.parse_args(argv)
-    args.output = output_path(args, "workspace")
-    if args.runs is None:
-        args.runs = QUICK_RUNS if args.quick else DEFAULT_RUNS
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
-    return args
+    return server_bench_args(argv, "workspace", "The language server on a 1,000-file workspace with 500 cached modules.",
+                             "runs per workspace", DEFAULT_RUNS, QUICK_RUNS)
 
 
 def main(argv: list[str] | None = None) -> int:
